@@ -1,0 +1,92 @@
+"""Declared markers: one signature, one sentence, a keyword-only options builder.
+
+A capability declares ``MARKERS = (MarkerSpec(...),)`` in its plugin module. The plugin
+registers each with ``config.addinivalue_line("markers", ...)`` and checks every use at
+collection, so ``@pytest.mark.autoglm_gpu(memroy="24 GiB")`` is a collection error that
+names ``memroy`` rather than a surprise at run time. Keyword arguments merge across
+module, class and function (nearest wins); positional arguments come from the nearest
+marker that has any.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import pytest
+
+O = TypeVar("O")
+
+
+class MarkerError(Exception):
+    """A marker used with arguments its builder rejects; the message names the argument."""
+
+
+@dataclass(frozen=True)
+class MarkerSpec(Generic[O]):
+    """``build(*args, **kwargs)`` returns the options object or raises TypeError/ValueError."""
+
+    name: str
+    signature: str
+    doc: str
+    build: Callable[..., O]
+
+    @property
+    def ini_line(self) -> str:
+        return f"{self.name}({self.signature}): {self.doc}"
+
+    def merged_arguments(self, node: pytest.Item) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+        marks = list(node.iter_markers(self.name))  # nearest first
+        if not marks:
+            return None
+        kwargs: dict[str, Any] = {}
+        for mark in reversed(marks):
+            kwargs.update(mark.kwargs)
+        args = next((mark.args for mark in marks if mark.args), ())
+        return args, kwargs
+
+    def options_for(self, node: pytest.Item) -> O | None:
+        """The options for this test, or ``None`` when it does not carry the marker."""
+        merged = self.merged_arguments(node)
+        if merged is None:
+            return None
+        args, kwargs = merged
+        try:
+            return self.build(*args, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise MarkerError(
+                f"@pytest.mark.{self.name}: {exc}\n  signature: {self.name}({self.signature})"
+            ) from None
+
+
+def keyword_builder(cls: Callable[..., O], *, positional: tuple[str, ...] = ()) -> Callable[..., O]:
+    """A builder for a keyword-only options dataclass that names unknown arguments.
+
+    ``positional`` maps positional marker arguments onto fields, in order
+    (``autoglm_no_leak(False)`` -> ``enabled=False``).
+    """
+    import dataclasses
+    import difflib
+
+    fields = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+
+    def build(*args: Any, **kwargs: Any) -> O:
+        if len(args) > len(positional):
+            raise TypeError(
+                f"takes {len(positional)} positional argument(s) but {len(args)} were given"
+            )
+        for name, value in zip(positional, args, strict=False):
+            if name in kwargs:
+                raise TypeError(f"got multiple values for argument {name!r}")
+            kwargs[name] = value
+        for name in kwargs:
+            if name not in fields:
+                close = difflib.get_close_matches(name, fields, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise TypeError(
+                    f"unknown argument {name!r}{hint}; accepted: {', '.join(fields)}"
+                )
+        return cls(**kwargs)
+
+    return build

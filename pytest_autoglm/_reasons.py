@@ -1,0 +1,18 @@
+"""One template for every skip or failure reason the kit writes: what the test needs, what was found."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def need_found(need: str, found: str) -> str:
+    """``needs 1 GPU with >= 24 GiB; found 1 GPU with 16.0 GiB (NVIDIA T4)``."""
+    return f"needs {need}; found {found}"
+
+
+def cut_list(items: Iterable[str], limit: int = 10) -> list[str]:
+    """The first ``limit`` items, then ``...and N more`` so long lists stay readable in reports."""
+    items = list(items)
+    if len(items) <= limit:
+        return items
+    return [*items[:limit], f"...and {len(items) - limit} more"]

@@ -1,0 +1,112 @@
+"""The pytest entry point (``pytest11: autoglm``): the frame every capability plugs into.
+
+Each capability lives in its own plugin module under ``pytest_autoglm/_plugins/``, which
+declares ``OPTIONS`` and ``MARKERS`` and implements its own hooks and fixtures. This
+module registers those modules, adds every option to one ``autoglm`` group, registers
+every marker, checks marker arguments at collection, and writes the one ``autoglm:``
+header line and the ``autoglm`` summary section. ``-p no:autoglm`` turns all of it off.
+
+Importing this module must stay cheap: no torch, docker, pynvml, hypothesis, respx or
+httpx here or in any ``_plugins`` module's top level.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from pytest_autoglm._markers import MarkerError, MarkerSpec
+from pytest_autoglm._options import Option
+from pytest_autoglm._settings import settings_of
+
+#: Capability plugin modules, in the order their header fragments are printed.
+FEATURES: tuple[str, ...] = (
+    "server",
+    "gpu",
+    "strategies",
+    "leaks",
+    "models",
+    "secrets",
+    "deps",
+)
+
+
+@cache
+def feature_modules() -> tuple[ModuleType, ...]:
+    return tuple(importlib.import_module(f"pytest_autoglm._plugins.{name}") for name in FEATURES)
+
+
+def all_options() -> Iterator[Option[Any]]:
+    for module in feature_modules():
+        yield from getattr(module, "OPTIONS", ())
+
+
+def all_markers() -> Iterator[MarkerSpec[Any]]:
+    for module in feature_modules():
+        yield from getattr(module, "MARKERS", ())
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from pytest_autoglm import _hookspecs
+
+    pluginmanager.add_hookspecs(_hookspecs)
+    for name, module in zip(FEATURES, feature_modules(), strict=True):
+        if not pluginmanager.is_registered(module):
+            pluginmanager.register(module, f"autoglm.{name}")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("autoglm", "AutoGLM testing kit (pytest-autoglm)")
+    for option in all_options():
+        option.register(group, parser)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    for spec in all_markers():
+        config.addinivalue_line("markers", spec.ini_line)
+    settings_of(config)  # resolve now so a bad value stops the run before collection
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+    """Turn a marker used with bad arguments into a collection error naming the argument."""
+    report: pytest.CollectReport = yield
+    if not report.passed:
+        return report
+    errors = []
+    for node in report.result:
+        if not isinstance(node, pytest.Item):
+            continue
+        for spec in all_markers():
+            try:
+                spec.options_for(node)
+            except MarkerError as exc:
+                errors.append(f"{node.nodeid}: {exc}")
+    if errors:
+        report.outcome = "failed"
+        report.longrepr = "\n".join(errors)
+        report.result = []
+    return report
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    fragments = [f for f in reversed(config.hook.pytest_autoglm_header(config=config)) if f]
+    explicit = settings_of(config).explicit()
+    if explicit:
+        fragments.append("options: " + ", ".join(explicit))
+    return "autoglm: " + ("; ".join(fragments) if fragments else "all defaults")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    results = reversed(config.hook.pytest_autoglm_summary(config=config))
+    lines = [line for lines in results if lines for line in lines]
+    if lines:
+        terminalreporter.write_sep("-", "autoglm")
+        for line in lines:
+            terminalreporter.write_line(line)
