@@ -24,7 +24,12 @@ _EXPORTS: dict[str, str] = {
     "SizeError": "pytest_autoglm._sizes",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = [
+    "SizeError",
+    "__version__",
+    "format_size",
+    "parse_size",
+]
 
 if TYPE_CHECKING:
     from pytest_autoglm._sizes import SizeError, format_size, parse_size

@@ -16,7 +16,7 @@ from typing import Any, Generic, TypeVar
 
 import pytest
 
-O = TypeVar("O")
+OptionsT = TypeVar("OptionsT")
 
 
 class MarkerError(Exception):
@@ -24,13 +24,13 @@ class MarkerError(Exception):
 
 
 @dataclass(frozen=True)
-class MarkerSpec(Generic[O]):
+class MarkerSpec(Generic[OptionsT]):
     """``build(*args, **kwargs)`` returns the options object or raises TypeError/ValueError."""
 
     name: str
     signature: str
     doc: str
-    build: Callable[..., O]
+    build: Callable[..., OptionsT]
 
     @property
     def ini_line(self) -> str:
@@ -46,7 +46,7 @@ class MarkerSpec(Generic[O]):
         args = next((mark.args for mark in marks if mark.args), ())
         return args, kwargs
 
-    def options_for(self, node: pytest.Item) -> O | None:
+    def options_for(self, node: pytest.Item) -> OptionsT | None:
         """The options for this test, or ``None`` when it does not carry the marker."""
         merged = self.merged_arguments(node)
         if merged is None:
@@ -60,7 +60,9 @@ class MarkerSpec(Generic[O]):
             ) from None
 
 
-def keyword_builder(cls: Callable[..., O], *, positional: tuple[str, ...] = ()) -> Callable[..., O]:
+def keyword_builder(
+    cls: Callable[..., OptionsT], *, positional: tuple[str, ...] = ()
+) -> Callable[..., OptionsT]:
     """A builder for a keyword-only options dataclass that names unknown arguments.
 
     ``positional`` maps positional marker arguments onto fields, in order
@@ -71,7 +73,7 @@ def keyword_builder(cls: Callable[..., O], *, positional: tuple[str, ...] = ()) 
 
     fields = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
 
-    def build(*args: Any, **kwargs: Any) -> O:
+    def build(*args: Any, **kwargs: Any) -> OptionsT:
         if len(args) > len(positional):
             raise TypeError(
                 f"takes {len(positional)} positional argument(s) but {len(args)} were given"
@@ -84,9 +86,7 @@ def keyword_builder(cls: Callable[..., O], *, positional: tuple[str, ...] = ()) 
             if name not in fields:
                 close = difflib.get_close_matches(name, fields, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise TypeError(
-                    f"unknown argument {name!r}{hint}; accepted: {', '.join(fields)}"
-                )
+                raise TypeError(f"unknown argument {name!r}{hint}; accepted: {', '.join(fields)}")
         return cls(**kwargs)
 
     return build

@@ -80,7 +80,9 @@ class Option(Generic[T]):
     def register(self, group: pytest.OptionGroup, parser: pytest.Parser) -> None:
         help_text = f"{self.help} [env {self.env}, ini {self.ini}]"
         if self.kind == "flag":
-            group.addoption(self.flag, action="store_true", default=None, dest=self.dest, help=help_text)
+            group.addoption(
+                self.flag, action="store_true", default=None, dest=self.dest, help=help_text
+            )
             parser.addini(self.ini, self.help, type="bool", default=None)
         elif self.kind == "list":
             group.addoption(
@@ -93,7 +95,12 @@ class Option(Generic[T]):
             if self.const is not None:
                 extra = {"nargs": "?", "const": self.const}
             group.addoption(
-                self.flag, default=None, dest=self.dest, metavar=self.metavar, help=help_text, **extra
+                self.flag,
+                default=None,
+                dest=self.dest,
+                metavar=self.metavar,
+                help=help_text,
+                **extra,
             )
             parser.addini(self.ini, self.help, type="string", default=None)
 
@@ -107,7 +114,7 @@ class Option(Generic[T]):
         if env is not None and env.strip() != "":
             return "environment", env.split(os.pathsep) if self.kind == "list" else env
         ini = config.getini(self.ini)
-        if ini is not None and ini != "" and ini != []:
+        if ini is not None and ini not in ("", []):
             return "ini", ini
         return "default", self.default
 

@@ -37,7 +37,9 @@ class Settings:
         try:
             return cast(T, self.values[option.name])
         except KeyError:
-            raise KeyError(f"option {option.flag} is not registered with the autoglm plugin") from None
+            raise KeyError(
+                f"option {option.flag} is not registered with the autoglm plugin"
+            ) from None
 
     def source(self, option: Option[Any]) -> Source:
         return self.sources[option.name]
@@ -45,7 +47,9 @@ class Settings:
     def explicit(self) -> Sequence[str]:
         """``--autoglm-x=value`` for every option not at its default (for the header)."""
         return [
-            f"{name}={self.values[name]!r}" for name, src in self.sources.items() if src != "default"
+            f"{name}={self.values[name]!r}"
+            for name, src in self.sources.items()
+            if src != "default"
         ]
 
 

@@ -37,7 +37,9 @@ def parse_size(value: str | int | float) -> int:
             raise SizeError(f"invalid size {value!r}: a size cannot be negative")
         return int(value)
     if not isinstance(value, str):
-        raise SizeError(f"invalid size {value!r} ({type(value).__name__}): expected {ACCEPTED_SIZES}")
+        raise SizeError(
+            f"invalid size {value!r} ({type(value).__name__}): expected {ACCEPTED_SIZES}"
+        )
     match = _SIZE.match(value)
     unit = match.group(2).lower() if match else ""
     if match is None or unit not in _UNITS:

@@ -13,7 +13,7 @@ httpx here or in any ``_plugins`` module's top level.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from functools import cache
 from types import ModuleType
 from typing import Any
@@ -74,9 +74,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
+def pytest_make_collect_report(
+    collector: pytest.Collector,
+) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
     """Turn a marker used with bad arguments into a collection error naming the argument."""
-    report: pytest.CollectReport = yield
+    report = yield
     if not report.passed:
         return report
     errors = []

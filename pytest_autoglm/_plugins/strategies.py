@@ -1,11 +1,120 @@
-"""Hooks, options, markers and fixtures of the strategies capability (filled in by its issue)."""
+"""Hooks and options of the strategies capability: the ``autoglm-ci`` hypothesis profile.
+
+The profile is registered lazily. Importing hypothesis costs about 0.1 s, so this
+module never imports it at plugin load; ``pytest_configure`` (tryfirst, so before
+hypothesis's own plugin reads ``--hypothesis-profile``) imports it only when a run
+needs the profile: ``--autoglm-hypothesis-profile`` is set, ``--hypothesis-profile``
+is given (hypothesis's plugin imports hypothesis then anyway), or hypothesis is
+already imported (by a conftest). ``import pytest_autoglm.strategies`` registers it
+too, so ``settings.load_profile("autoglm-ci")`` works wherever the strategies are used.
+"""
 
 from __future__ import annotations
 
+import re
+import sys
 from typing import Any
+
+import pytest
 
 from pytest_autoglm._markers import MarkerSpec
 from pytest_autoglm._options import Option
+from pytest_autoglm._settings import settings_of
 
-OPTIONS: tuple[Option[Any], ...] = ()
+CI_PROFILE = "autoglm-ci"
+_PROFILE_NAME = re.compile(r"^[\w.:-]+$")
+
+
+def parse_profile(text: str) -> str | None:
+    """A profile name (letters, digits, ``_ . : -``); empty means none."""
+    name = text.strip()
+    if not name:
+        return None
+    if not _PROFILE_NAME.match(name):
+        raise ValueError("a hypothesis profile name has no spaces or punctuation other than _ . : -")
+    return name
+
+
+HYPOTHESIS_PROFILE: Option[str | None] = Option(
+    "hypothesis-profile",
+    "Load this hypothesis settings profile for the run: 'autoglm-ci' (derandomized, no "
+    "deadline, failing examples printed as reproduce blobs) or any profile registered in "
+    "a conftest.py.",
+    parse_profile,
+    None,
+    metavar="NAME",
+    accepted=f"{CI_PROFILE!r} or the name of a profile registered before pytest_configure",
+)
+
+OPTIONS: tuple[Option[Any], ...] = (HYPOTHESIS_PROFILE,)
 MARKERS: tuple[MarkerSpec[Any], ...] = ()
+
+
+def register_ci_profile() -> None:
+    """Register ``autoglm-ci``: derandomized, no deadline, reproduce blobs printed.
+
+    Derandomized so CI reruns find the same examples (no flaky red builds); no deadline
+    and no too-slow health check because shared CI runners stall; ``print_blob`` so a
+    failure in CI can be replayed locally with ``@reproduce_failure``; no example
+    database, which a fresh runner would throw away. Registering again is harmless.
+    """
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        CI_PROFILE,
+        derandomize=True,
+        deadline=None,
+        print_blob=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+
+
+def _needs_hypothesis(config: pytest.Config) -> bool:
+    return (
+        "hypothesis" in sys.modules
+        or settings_of(config)[HYPOTHESIS_PROFILE] is not None
+        or bool(config.getoption("hypothesis_profile", None))
+    )
+
+
+_PREVIOUS_PROFILE = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if not _needs_hypothesis(config):
+        return
+    register_ci_profile()
+    name = settings_of(config)[HYPOTHESIS_PROFILE]
+    if name is None:
+        return
+    from hypothesis import settings
+    from hypothesis.errors import InvalidArgument
+
+    previous = settings.get_current_profile_name()
+    try:
+        settings.load_profile(name)
+    except InvalidArgument:
+        known = ", ".join(sorted(getattr(settings, "_profiles", ())))  # no public listing
+        raise pytest.UsageError(
+            f"{HYPOTHESIS_PROFILE.flag}: invalid value {name!r}: no hypothesis profile of that "
+            f"name; registered: {known}. Register yours with settings.register_profile() in "
+            "a conftest.py."
+        ) from None
+    config.stash[_PREVIOUS_PROFILE] = previous
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # The loaded profile is process-global: put back the one we replaced, so an in-process
+    # pytest run (pytester) does not change the settings of the run around it.
+    previous = config.stash.get(_PREVIOUS_PROFILE, None)
+    if previous is not None:
+        from hypothesis import settings
+
+        settings.load_profile(previous)
+
+
+def pytest_autoglm_header(config: pytest.Config) -> str | None:
+    name = settings_of(config)[HYPOTHESIS_PROFILE]
+    return f"hypothesis profile {name}" if name is not None else None

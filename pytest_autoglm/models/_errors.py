@@ -1,0 +1,62 @@
+"""The exceptions of the models capability: one base class, one subclass per pitfall.
+
+Every message names the path as given, the absolute path it resolved to, what was
+expected, what was found, and the fix.
+"""
+
+from __future__ import annotations
+
+
+class ModelError(Exception):
+    """Base class of every error raised while finding, checking or loading a checkpoint."""
+
+
+class ModelPathError(ModelError, FileNotFoundError):
+    """The model path does not exist or cannot be read."""
+
+
+class CheckpointFormatError(ModelError, ValueError):
+    """The content is not a checkpoint format the kit recognises."""
+
+
+class UnsupportedFormatError(CheckpointFormatError):
+    """A recognised format that this kit cannot load (GGUF, TensorFlow, HDF5, ...)."""
+
+
+class CorruptCheckpointError(CheckpointFormatError):
+    """A recognised format whose content is damaged: truncated, bad header, missing shard."""
+
+
+class UnsafePickleError(ModelError):
+    """A pickle that needs arbitrary code to load, refused because ``trust_pickle`` is off."""
+
+
+class ChecksumMismatch(ModelError):
+    """A file whose sha256 differs from its pin (marker argument or manifest)."""
+
+
+class MissingExtraError(ModelError, ImportError):
+    """An optional package needed for this format is not installed; names the install command."""
+
+
+class CheckpointRequestError(ModelError, ValueError):
+    """An impossible request to the tiny-checkpoint writer (unknown format or corruption)."""
+
+
+INSTALL = {
+    "torch": "pip install pytest-autoglm[torch]",
+    "safetensors": "pip install pytest-autoglm[safetensors]",
+    "onnx": "pip install pytest-autoglm[onnx]",
+    "transformers": "pip install transformers",
+}
+
+
+def require(package: str, purpose: str) -> None:
+    """Raise :class:`MissingExtraError` naming the install command when ``package`` is absent."""
+    import importlib.util
+
+    if importlib.util.find_spec(package) is None:
+        raise MissingExtraError(
+            f"{purpose} needs the optional package {package!r}, which is not installed; "
+            f"install it with: {INSTALL[package]}"
+        )

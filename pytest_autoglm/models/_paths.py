@@ -1,0 +1,78 @@
+"""Where a model path points: ``~`` expanded, relative paths joined to a root, near misses named.
+
+The plugin passes the pytest rootdir as the root, so ``--autoglm-model-path
+models/x.safetensors`` means the same file whichever directory pytest was started from.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+from pytest_autoglm._reasons import cut_list
+from pytest_autoglm.models._errors import ModelPathError
+
+
+def resolve_model_path(given: str | os.PathLike[str], root: str | os.PathLike[str] | None) -> Path:
+    """The absolute path for ``given``: ``~`` expanded, relative paths joined to ``root``.
+
+    ``root=None`` means the current directory (plain Python semantics, for direct calls);
+    the fixtures always pass the rootdir.
+    """
+    path = Path(os.path.expanduser(os.fspath(given)))
+    if not path.is_absolute():
+        path = Path(root if root is not None else os.getcwd()) / path
+    return Path(os.path.normpath(path))
+
+
+def existing_model_path(given: str | os.PathLike[str], root: str | os.PathLike[str] | None) -> Path:
+    """:func:`resolve_model_path`, then check it exists and can be read, or raise ModelPathError."""
+    resolved = resolve_model_path(given, root)
+    if not resolved.exists():
+        raise ModelPathError(not_found_message(given, resolved, root))
+    if not os.access(resolved, os.R_OK | (os.X_OK if resolved.is_dir() else 0)):
+        raise ModelPathError(
+            f"model path is not readable: {os.fspath(given)!r}\n"
+            f"  resolved to: {resolved}\n"
+            f"  fix: give the user running pytest read permission (chmod +r), or copy the weights"
+        )
+    return resolved
+
+
+def not_found_message(
+    given: str | os.PathLike[str], resolved: Path, root: str | os.PathLike[str] | None
+) -> str:
+    lines = [f"model path not found: {os.fspath(given)!r}", f"  resolved to: {resolved}"]
+    given_path = Path(os.path.expanduser(os.fspath(given)))
+    if not given_path.is_absolute() and root is not None:
+        lines.append(f"  resolved from: {root} (the rootdir; never the current directory)")
+    elif not given_path.is_absolute():
+        lines.append(f"  resolved from: {os.getcwd()} (the current directory)")
+    lines.extend(near_miss_lines(resolved))
+    lines.append("  fix: pass an existing file or directory (--autoglm-model-path or AUTOGLM_MODEL_PATH)")
+    return "\n".join(lines)
+
+
+def near_miss_lines(resolved: Path) -> list[str]:
+    """Name the nearest existing ancestor and the entries in it that look like the missing part."""
+    missing = resolved
+    parent = resolved.parent
+    while not parent.is_dir() and parent != parent.parent:
+        missing, parent = parent, parent.parent
+    try:
+        entries = sorted(os.listdir(parent))
+    except OSError:
+        return []
+    if missing.parent != resolved.parent:
+        lines = [f"  directory does not exist: {missing}"]
+    else:
+        lines = []
+    close = difflib.get_close_matches(missing.name, entries, n=3, cutoff=0.6)
+    if close:
+        lines.append(f"  in {parent}: did you mean {', '.join(repr(c) for c in close)}?")
+    elif entries:
+        lines.append(f"  {parent} holds: {', '.join(cut_list(entries, 8))}")
+    else:
+        lines.append(f"  {parent} is empty")
+    return lines

@@ -1,0 +1,88 @@
+"""``ServerConfig``: everything that shapes the fake server, with Open-AutoGLM's defaults.
+
+The ``autoglm_server`` marker takes the same keyword arguments (nearest marker wins);
+``--autoglm-server-*`` options give session-wide defaults for a few of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from pytest_autoglm.server._errors import FLAVOURS, ServerConfigError
+from pytest_autoglm.server._tokens import TokenEstimate
+
+TRANSPORTS = ("respx", "http")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerConfig:
+    """How the fake server answers. Every field is also a keyword of ``@pytest.mark.autoglm_server``.
+
+    ``base_url``/``model``/``api_key`` default to Open-AutoGLM's (``http://localhost:8000/v1``,
+    ``autoglm-phone-9b``, ``EMPTY``). ``api_key=None`` or ``"EMPTY"`` means no key is checked,
+    as vLLM without ``--api-key``; any other value makes requests without
+    ``Authorization: Bearer <key>`` fail with 401. ``transport`` is ``respx`` (in-process,
+    intercepts httpx and httpx2 clients) or ``http`` (a real server on 127.0.0.1, free port;
+    ``base_url`` then becomes ``http://127.0.0.1:<port>/v1``).
+    """
+
+    base_url: str = "http://localhost:8000/v1"
+    model: str = "autoglm-phone-9b"
+    api_key: str | None = "EMPTY"
+    transport: str = "respx"
+    flavour: str = "vllm"
+    max_model_len: int = 25480
+    max_images: int = 10
+    #: image formats accepted in ``data:`` URLs (phone_agent always sends PNG)
+    image_formats: tuple[str, ...] = ("png",)
+    #: validate requests like the real server (False: answer anything scripted)
+    validate: bool = True
+    #: fail the test at teardown on unmatched requests and unused scripted replies
+    strict: bool = True
+    #: seed of the stream chunking (token-sized pieces)
+    seed: int = 0
+    #: mean characters per streamed chunk (a token is 1 to 2 CJK characters or ~4 ASCII)
+    chunk_chars: float = 3.0
+    #: export PHONE_AGENT_BASE_URL / _MODEL / _API_KEY while the fixture is active
+    export_env: bool = True
+    #: the ``version`` answered by ``GET /version``
+    version: str = "0.12.0"
+    tokens: TokenEstimate = field(default_factory=TokenEstimate)
+
+    def __post_init__(self) -> None:
+        if self.transport not in TRANSPORTS:
+            raise ServerConfigError(
+                f"transport={self.transport!r} is not known; accepted: {', '.join(TRANSPORTS)}"
+            )
+        if self.flavour not in FLAVOURS:
+            raise ServerConfigError(
+                f"flavour={self.flavour!r} is not known; accepted: {', '.join(FLAVOURS)}"
+            )
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ServerConfigError(
+                f"base_url={self.base_url!r} is not an http(s) URL with a host; "
+                "write it like 'http://localhost:8000/v1'"
+            )
+        for name in ("max_model_len", "max_images"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ServerConfigError(f"{name}={value!r} must be a positive integer")
+        if not self.chunk_chars > 0:
+            raise ServerConfigError(f"chunk_chars={self.chunk_chars!r} must be > 0")
+
+    @property
+    def key_required(self) -> bool:
+        """Whether requests must carry ``Authorization: Bearer <api_key>``."""
+        return self.api_key not in (None, "", "EMPTY")
+
+    @property
+    def api_prefix(self) -> str:
+        """The path of ``base_url`` without a trailing slash (``/v1``)."""
+        return urlsplit(self.base_url).path.rstrip("/")
+
+    def with_(self, **changes: Any) -> ServerConfig:
+        """A copy with ``changes`` applied (validated again)."""
+        return replace(self, **changes)

@@ -1,0 +1,71 @@
+"""The kit's own exception types for the fake server, and :class:`ApiError`, an HTTP error answer."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+FLAVOURS = ("vllm", "sglang", "bigmodel", "openai")
+
+
+class ServerError(Exception):
+    """Base class of the fake server's own errors (bad scripting, bad configuration)."""
+
+
+class ServerConfigError(ServerError, ValueError):
+    """A configuration value the fake server cannot use; the message names it and the fix."""
+
+
+class ScriptError(ServerError, ValueError):
+    """A scripted reply or fault that cannot be served (bad status, bad action, bad timing)."""
+
+
+class UnexpectedRequestsError(ServerError, AssertionError):
+    """Raised at teardown: requests matched nothing scripted, or scripted replies went unused."""
+
+
+@dataclass(frozen=True)
+class ApiError:
+    """An error answer as one flavour of real server writes it.
+
+    ``status`` is the HTTP status; ``type``, ``message``, ``param`` and ``code`` fill the
+    flavour's error object. ``flavour`` picks the body shape: ``vllm`` nests
+    ``{"error": {...}}`` with an integer ``code``; ``sglang`` is the flat legacy
+    ``{"object": "error", ...}``; ``bigmodel`` is ``{"error": {"code": "1302", "message"}}``;
+    ``openai`` nests with a string ``code``. ``raw`` replaces the body verbatim (vLLM's
+    401 is the bare ``{"error":"Unauthorized"}``).
+    """
+
+    status: int
+    message: str
+    type: str = "BadRequestError"
+    param: str | None = None
+    code: int | str | None = None
+    flavour: str = "vllm"
+    raw: Any = None
+    headers: tuple[tuple[str, str], ...] = field(default=())
+
+    def payload(self) -> Any:
+        """The JSON value of the body."""
+        if self.raw is not None:
+            return self.raw
+        code = self.status if self.code is None else self.code
+        if self.flavour == "sglang":
+            return {"object": "error", "message": self.message, "type": self.type,
+                    "param": self.param, "code": code}  # fmt: skip
+        if self.flavour == "bigmodel":
+            return {"error": {"code": str(code), "message": self.message}}
+        if self.flavour == "openai":
+            return {"error": {"message": self.message, "type": self.type, "param": self.param,
+                              "code": self.code}}  # fmt: skip
+        return {"error": {"message": self.message, "type": self.type, "param": self.param,
+                          "code": code}}  # fmt: skip
+
+    def body(self) -> bytes:
+        """The body bytes, compact JSON with unicode kept (as FastAPI writes it)."""
+        return json.dumps(self.payload(), ensure_ascii=False, separators=(",", ":")).encode()
+
+    def stream_event(self) -> bytes:
+        """The error as an SSE event inside a 200 stream (vLLM and SGLang after the stream began)."""
+        return b"data: " + self.body() + b"\n\n"

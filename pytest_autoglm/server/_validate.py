@@ -1,0 +1,193 @@
+"""Request validation as the real server does it, in the same order, with the same texts.
+
+:func:`validate_chat_request` is pure: given a parsed JSON body and a
+:class:`~pytest_autoglm.server.ServerConfig`, it returns the :class:`ApiError` the real
+server (of ``config.flavour``) would answer, or ``None`` when the request is accepted.
+vLLM's order: request schema, model name, chat-template parsing (images: count, then
+decoding), text-length checks with images as placeholders, sampling values, then the
+decoder-prompt check with images expanded. Authentication is checked before all this
+(see ``_core.py``), because it needs the headers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from pytest_autoglm.server._config import ServerConfig
+from pytest_autoglm.server._errors import ApiError
+from pytest_autoglm.server._flavours import Flavour, flavour_named
+from pytest_autoglm.server._images import ImageError, decode_data_url
+from pytest_autoglm.server._tokens import PromptCount, count_prompt
+
+_ROLES = ("system", "user", "assistant", "tool", "developer")
+
+
+@dataclass(frozen=True)
+class ChatFacts:
+    """What the core needs from an accepted request."""
+
+    model: str
+    stream: bool
+    include_usage: bool
+    max_tokens: int | None
+    prompt: PromptCount
+    last_user_text: str
+
+
+def _schema_error(loc: str, msg: str, value: Any) -> str:
+    # pydantic's wording, as vLLM passes it through (inferred: exact layout varies by version)
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"1 validation error for ChatCompletionRequest\n{loc}\n  {msg} [input_value={shown}]"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _collect(messages: list[Any], flavour: Flavour, config: ServerConfig) -> (
+    tuple[list[str], list[str], str] | ApiError
+):  # fmt: skip
+    """Texts and image URLs of all messages, and the last user text; or a schema error."""
+    texts: list[str] = []
+    images: list[str] = []
+    last_user = ""
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            return flavour.schema(_schema_error(f"messages.{i}", "Input should be a valid dictionary", message))
+        role = message.get("role")
+        if role not in _ROLES:
+            return flavour.schema(
+                _schema_error(f"messages.{i}.role", f"Input should be {', '.join(map(repr, _ROLES))}", role)
+            )
+        content = message.get("content")
+        user_texts: list[str] = []
+        if isinstance(content, str):
+            user_texts.append(content)
+        elif isinstance(content, list):
+            for j, part in enumerate(content):
+                kind = part.get("type") if isinstance(part, dict) else None
+                if kind == "text" and isinstance(part.get("text"), str):
+                    user_texts.append(part["text"])
+                elif kind == "image_url":
+                    image = part.get("image_url")
+                    url = image.get("url") if isinstance(image, dict) else image
+                    if not isinstance(url, str):
+                        return flavour.schema(_schema_error(
+                            f"messages.{i}.content.{j}.image_url.url", "Field required", part
+                        ))  # fmt: skip
+                    images.append(url)
+                else:
+                    return flavour.schema(_schema_error(
+                        f"messages.{i}.content.{j}", "Input should be a text or image_url part", part
+                    ))  # fmt: skip
+        elif content is not None:
+            return flavour.schema(
+                _schema_error(f"messages.{i}.content", "Input should be a valid string or list", content)
+            )
+        texts.extend(user_texts)
+        if role == "user":
+            last_user = "\n".join(user_texts)
+    return texts, images, last_user
+
+
+def check_chat_request(body: object, *, config: ServerConfig) -> ApiError | ChatFacts:
+    """The error the real server answers, or the facts of an accepted request."""
+    flavour = flavour_named(config.flavour)
+    if not isinstance(body, dict):
+        return flavour.schema(_schema_error("body", "Input should be a valid dictionary", body))
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        msg = "Field required" if messages is None else "Input should be a valid list"
+        return flavour.schema(_schema_error("messages", msg, messages))
+    model = body.get("model", config.model)
+    if not isinstance(model, str):
+        return flavour.schema(_schema_error("model", "Input should be a valid string", model))
+    stream = body.get("stream", False)
+    if stream is not None and not isinstance(stream, bool):
+        return flavour.schema(_schema_error("stream", "Input should be a valid boolean", stream))
+    for name in ("temperature", "top_p", "frequency_penalty", "presence_penalty"):
+        value = body.get(name)
+        if value is not None and not _is_number(value):
+            return flavour.schema(_schema_error(name, "Input should be a valid number", value))
+    max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
+    if max_tokens is not None and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool)):
+        return flavour.schema(_schema_error("max_tokens", "Input should be a valid integer", max_tokens))
+    options = body.get("stream_options")
+    include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
+
+    if model != config.model:
+        error = flavour.unknown_model(model)
+        if error is not None:
+            return error
+
+    collected = _collect(messages, flavour, config)
+    if isinstance(collected, ApiError):
+        return collected
+    texts, urls, last_user = collected
+    if len(urls) > config.max_images:
+        return flavour.too_many_images(config.max_images)
+    sizes: list[tuple[int, int]] = []
+    for url in urls:
+        if url.startswith("data:"):
+            try:
+                _, width, height = decode_data_url(url, config.image_formats)
+            except ImageError as exc:
+                return flavour.bad_image(str(exc))
+            sizes.append((width, height))
+        else:  # a remote URL: the fake does not fetch it and assumes a phone screenshot
+            sizes.append(config.tokens.default_image_size)
+    prompt = count_prompt(texts, sizes, len(messages), config.tokens)
+
+    limit = config.max_model_len
+    if prompt.text >= limit:
+        return flavour.prompt_too_long(prompt.text, limit)
+    if max_tokens is not None and max_tokens >= 1 and prompt.text + max_tokens > limit:
+        error = flavour.max_tokens_too_large(prompt.text, max_tokens, limit)
+        if error is not None:
+            return error
+
+    sampling = _sampling_error(body, max_tokens)
+    if sampling is not None:
+        return flavour.sampling(sampling)
+    if prompt.full > limit:
+        return flavour.decoder_prompt_too_long(prompt.full, limit)
+    return ChatFacts(
+        model=model,
+        stream=bool(stream),
+        include_usage=include_usage,
+        max_tokens=max_tokens,
+        prompt=prompt,
+        last_user_text=last_user,
+    )
+
+
+def _sampling_error(body: dict[str, Any], max_tokens: int | None) -> str | None:
+    """vLLM's ``SamplingParams`` checks, in its order, with its texts."""
+    penalty = body.get("frequency_penalty")
+    if penalty is not None and not -2.0 <= penalty <= 2.0:
+        return f"frequency_penalty must be in [-2, 2], got {float(penalty)}."
+    temperature = body.get("temperature")
+    if temperature is not None and temperature < 0:
+        return f"temperature must be non-negative, got {float(temperature)}."
+    top_p = body.get("top_p")
+    if top_p is not None and not 0.0 < top_p <= 1.0:
+        return f"top_p must be in (0, 1], got {float(top_p)}."
+    if max_tokens is not None and max_tokens < 1:
+        return f"max_tokens must be at least 1, got {max_tokens}."
+    return None
+
+
+def validate_chat_request(body: object, *, config: ServerConfig) -> ApiError | None:
+    """The error the real server of ``config.flavour`` answers to this chat body, or ``None``.
+
+    Pure and cheap; the hypothesis strategies property-test it. Checks, in vLLM's order:
+    schema and types (400 ``Bad Request``), model name (404), image parts (count, then
+    ``data:`` decoding), text tokens against ``max_model_len`` and with ``max_tokens``,
+    sampling values (vLLM's exact messages), then the prompt with images expanded.
+    """
+    result = check_chat_request(body, config=config)
+    return result if isinstance(result, ApiError) else None

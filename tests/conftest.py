@@ -1,0 +1,1 @@
+"""Shared set-up for the project's own tests (pytester is enabled in pyproject's addopts)."""
