@@ -1,11 +1,275 @@
-"""Hooks, options, markers and fixtures of the gpu capability (filled in by its issue)."""
+"""Hooks, options, markers and fixtures of the gpu capability.
+
+``@pytest.mark.autoglm_gpu(...)`` gates tests on the GPUs NVML reports (or a simulated
+inventory); ``autoglm_gpus`` is that inventory; ``autoglm_torch_device`` runs a test on
+``cpu`` and on each usable CUDA GPU; under pytest-xdist each worker gets its own GPU(s).
+Nothing heavy is imported here: NVML, packaging and torch load where first needed.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from pytest_autoglm._markers import MarkerSpec
-from pytest_autoglm._options import Option
+from pytest_autoglm._options import Option, parse_bool
 
-OPTIONS: tuple[Option[Any], ...] = ()
-MARKERS: tuple[MarkerSpec[Any], ...] = ()
+if TYPE_CHECKING:
+    from pytest_autoglm.gpu._model import GpuInventory
+    from pytest_autoglm.gpu._requirements import GpuRequirement
+    from pytest_autoglm.gpu._simulate import SimulatedGpus
+
+_BOOL = "1, true, yes, on, 0, false, no, off"
+OFF_REASON = "GPU tests are off (pass --autoglm-gpu)"
+SPEC_EXAMPLE = "'2x NVIDIA H100 80GB HBM3: memory=79.6GiB, capability=9.0; driver=580.159.04'"
+SPEC_ACCEPTED = (
+    "'none', or ';'-separated groups '[Nx ]NAME: memory=SIZE[, free=SIZE][, capability=X.Y]' "
+    f"and an optional 'driver=VERSION[, cuda=X.Y]', e.g. {SPEC_EXAMPLE}"
+)
+
+
+# The gpu package loads on first use, not at startup: these two wrappers defer it.
+def _parse_simulation(text: str) -> SimulatedGpus:
+    from pytest_autoglm.gpu._simulate import parse_simulation
+
+    return parse_simulation(text)
+
+
+def _build_requirement(*args: Any, **kwargs: Any) -> GpuRequirement:
+    from pytest_autoglm._markers import keyword_builder
+    from pytest_autoglm.gpu._requirements import GpuRequirement
+
+    return keyword_builder(GpuRequirement, positional=("count",))(*args, **kwargs)
+
+
+def _parse_per_worker(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError("expected a whole number") from None
+    if value < 0:
+        raise ValueError("expected a whole number >= 0")
+    return value
+
+
+GPU: Option[bool] = Option(
+    name="gpu",
+    help="Run tests marked autoglm_gpu when the visible GPUs meet their requirements "
+    "(without it they skip: 'GPU tests are off').",
+    parse=parse_bool,
+    default=False,
+    kind="flag",
+    accepted=_BOOL,
+)
+REQUIRE_GPU: Option[bool] = Option(
+    name="require-gpu",
+    help="Like --autoglm-gpu, but a GPU test whose requirements are not met fails "
+    "instead of skipping (for GPU CI runners: a broken GPU is an error, not a skip).",
+    parse=parse_bool,
+    default=False,
+    kind="flag",
+    accepted=_BOOL,
+)
+GPUS_PER_WORKER: Option[int] = Option(
+    name="gpus-per-worker",
+    help="GPUs given to each pytest-xdist worker through CUDA_VISIBLE_DEVICES when GPU tests "
+    "are on (0 leaves CUDA_VISIBLE_DEVICES alone). Default 1.",
+    parse=_parse_per_worker,
+    default=1,
+    metavar="K",
+    accepted="a whole number >= 0, e.g. 1 or 2; 0 turns per-worker pinning off",
+)
+SIMULATE_GPUS: Option[SimulatedGpus | None] = Option(
+    name="simulate-gpus",
+    help="Replace NVML with a described inventory, to test a GPU-gated suite without GPUs, "
+    "e.g. '2x NVIDIA H100 80GB HBM3: memory=79.6GiB, capability=9.0; driver=580.159.04'.",
+    parse=_parse_simulation,
+    default=None,
+    metavar="SPEC",
+    accepted=SPEC_ACCEPTED,
+)
+
+OPTIONS: tuple[Option[Any], ...] = (GPU, REQUIRE_GPU, GPUS_PER_WORKER, SIMULATE_GPUS)
+
+GPU_MARKER: MarkerSpec[GpuRequirement] = MarkerSpec(
+    name="autoglm_gpu",
+    signature="count=1, *, memory=None, free_memory=None, cuda=None, driver=None, "
+    "capability=None, name=None",
+    doc="run only with --autoglm-gpu on GPUs that meet these requirements; "
+    "skip otherwise (fail with --autoglm-require-gpu).",
+    build=_build_requirement,
+)
+MARKERS: tuple[MarkerSpec[Any], ...] = (GPU_MARKER,)
+
+#: user_properties key that marks a GPU skip or failure, so the controller can count it
+PROPERTY = "autoglm_gpu"
+COUNTS_KEY = pytest.StashKey[Counter[tuple[str, str]]]()
+
+
+def _gate(config: pytest.Config, node: pytest.Item, reason: str) -> None:
+    """Skip (or, with --autoglm-require-gpu, fail) the test for an unmet GPU need."""
+    from pytest_autoglm.gpu import gpu_mode
+
+    node.user_properties.append((PROPERTY, reason))
+    if gpu_mode(config) == "required" and reason != OFF_REASON:
+        pytest.fail(reason, pytrace=False)
+    raise pytest.skip.Exception(reason, _use_item_location=True)
+
+
+class _GpuSkipCounter:
+    """Counts GPU skips and failures by reason, from every report (xdist workers' included)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[tuple[str, str]] = Counter()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "setup" or report.passed:
+            return
+        for name, value in report.user_properties:
+            if name == PROPERTY:
+                self.counts[(report.outcome, str(value))] += 1
+
+
+# -- hooks --------------------------------------------------------------------------------
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    from pytest_autoglm._xdist import apply_share, worker_share
+
+    counter = _GpuSkipCounter()
+    config.stash[COUNTS_KEY] = counter.counts
+    config.pluginmanager.register(counter, "autoglm.gpu.skip-counter")
+    apply_share(worker_share(getattr(config, "workerinput", None)))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    requirement = GPU_MARKER.options_for(item)
+    if requirement is None:
+        return
+    from pytest_autoglm.gpu import gpu_mode, inventory
+    from pytest_autoglm.gpu._session import torch_of
+
+    if gpu_mode(item.config) == "off":
+        _gate(item.config, item, OFF_REASON)
+    reason = requirement.unmet(inventory(item.config), torch_of(item.config))
+    if reason is not None:
+        _gate(item.config, item, reason)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "autoglm_torch_device" not in metafunc.fixturenames:
+        return
+    for mark in metafunc.definition.iter_markers("parametrize"):
+        names = mark.args[0] if mark.args else mark.kwargs.get("argnames", ())
+        names = [n.strip() for n in names.split(",")] if isinstance(names, str) else names
+        if "autoglm_torch_device" in names:
+            return  # the test chose its own devices
+    from pytest_autoglm.gpu import inventory
+
+    count = max(1, len(inventory(metafunc.config)))
+    targets = ["cpu", *(f"cuda:{i}" for i in range(count))]
+    metafunc.parametrize("autoglm_torch_device", targets, ids=targets, indirect=True)
+
+
+def pytest_autoglm_header(config: pytest.Config) -> str:
+    from pytest_autoglm.gpu import gpu_mode, inventory
+    from pytest_autoglm.gpu._session import torch_of
+
+    found = inventory(config)
+    text = found.describe()
+    torch = torch_of(config) if found.gpus else None
+    if torch is not None:
+        text += f", {torch.describe(found.cuda)}"
+    state = {"off": "off", "on": "on", "required": "required"}[gpu_mode(config)]
+    return f"{text}; GPU tests {state}"
+
+
+def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+    from pytest_autoglm._reasons import cut_list
+    from pytest_autoglm.gpu._session import INVENTORY_KEY
+
+    lines = []
+    counts = config.stash.get(COUNTS_KEY, Counter())
+    for (outcome, reason), number in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        tests = "GPU test" if number == 1 else "GPU tests"
+        verb = {"skipped": "skipped", "failed": "failed"}.get(outcome, outcome)
+        lines.append(f"{number} {tests} {verb}: {reason}")
+    lines = cut_list(lines, 10)
+    found = config.stash.get(INVENTORY_KEY, None)
+    lines.extend(f"GPU note: {note}" for note in (found.notes if found else ()))
+    return lines or None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config: pytest.Config, specs: Sequence[Any]) -> None:
+    from pytest_autoglm._xdist import plan_workers
+
+    plan_workers(config, specs)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    from pytest_autoglm._xdist import PLAN_KEY, WORKERINPUT_KEY
+
+    share = node.config.stash.get(PLAN_KEY, {}).get(node.gateway.id)
+    if share is not None:
+        node.workerinput[WORKERINPUT_KEY] = share
+
+
+# -- fixtures -----------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def autoglm_gpus(pytestconfig: pytest.Config) -> GpuInventory:
+    """The GPUs visible to this test process, read once per session through NVML.
+
+    A :class:`~pytest_autoglm.gpu.GpuInventory`: ``len()`` and iteration give
+    :class:`~pytest_autoglm.gpu.GpuInfo` (name, UUID, index, memory, compute capability,
+    MIG), plus ``driver``, ``cuda`` (the newest CUDA the driver supports) and ``reason``
+    (why there are none). It honours ``CUDA_VISIBLE_DEVICES`` as CUDA does and follows
+    ``--autoglm-simulate-gpus``; reading it never creates a CUDA context or imports torch.
+    """
+    from pytest_autoglm.gpu import inventory
+
+    return inventory(pytestconfig)
+
+
+@pytest.fixture
+def autoglm_torch_device(request: pytest.FixtureRequest) -> Any:
+    """A ``torch.device`` to run the test on: once on ``cpu`` and once per visible CUDA GPU.
+
+    Tests that request it are parametrized with the ids ``cpu``, ``cuda:0``, ``cuda:1``...
+    (at least ``cuda:0``, so ids are the same on every machine). A CUDA case runs only
+    with --autoglm-gpu, a GPU at that index and a torch built for CUDA that the driver
+    supports; otherwise it skips (fails with --autoglm-require-gpu). torch is imported here,
+    only for tests that use this fixture.
+    """
+    from pytest_autoglm._reasons import need_found
+    from pytest_autoglm.gpu import gpu_mode, inventory
+    from pytest_autoglm.gpu._session import torch_of
+
+    target: str = getattr(request, "param", "cpu")
+    config, item = request.config, request.node
+    if target != "cpu":
+        if gpu_mode(config) == "off":
+            _gate(config, item, OFF_REASON)
+        found = inventory(config)
+        index = int(target.partition(":")[2] or 0)
+        if index >= len(found):
+            need = "a GPU" if index == 0 else f"{index + 1} GPUs"
+            _gate(config, item, need_found(f"{need} for {target}", found.found()))
+        torch_info = torch_of(config)
+        if torch_info is None:
+            _gate(config, item, need_found(f"torch for {target}", "torch is not installed"))
+        elif torch_info.cuda is None:
+            _gate(config, item, need_found("torch built with CUDA", f"torch {torch_info.version}"))
+        else:
+            problem = torch_info.mismatch(found.cuda)
+            if problem:
+                _gate(config, item, need_found(problem, found.found()))
+    try:
+        import torch
+    except ImportError:
+        pytest.skip(need_found("torch", "torch is not installed"))
+    return torch.device(target)

@@ -1,11 +1,265 @@
-"""Hooks, options, markers and fixtures of the leaks capability (filled in by its issue)."""
+"""Hooks, options and markers of the leaks capability.
+
+``autoglm_no_leak`` repeats the test body with the same fixture values (warm-up rounds,
+then measured rounds) by wrapping ``item.obj`` inside ``pytest_pyfunc_call``: whichever
+plugin calls the test (pytest itself, anyio for ``async def`` tests) calls the wrapper,
+so an async test's rounds run in one event loop. ``autoglm_memory_limit`` measures the
+peak of the same call. Failures are raised inside the call, so ``-x``, ``xfail(raises=)``
+and xdist treat them like any assertion; the report then shows the message without the
+kit's frames and a named section with every source's trend.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable, Generator
 from typing import Any
 
-from pytest_autoglm._markers import MarkerSpec
-from pytest_autoglm._options import Option
+import pytest
 
-OPTIONS: tuple[Option[Any], ...] = ()
-MARKERS: tuple[MarkerSpec[Any], ...] = ()
+from pytest_autoglm._markers import MarkerSpec, keyword_builder
+from pytest_autoglm._options import Option, parse_bool
+from pytest_autoglm._settings import settings_of
+from pytest_autoglm.leaks._thresholds import (
+    DEFAULT_CPU,
+    DEFAULT_GPU,
+    DEFAULT_ROUNDS,
+    DEFAULT_RSS,
+    DEFAULT_WARMUP,
+    LeakOptions,
+    LimitOptions,
+)
+
+LEAK_CHECK = Option(
+    name="leak-check",
+    help=(
+        "apply a default autoglm_no_leak check to every test that does not opt out with "
+        "@pytest.mark.autoglm_no_leak(False) (for nightly runs)"
+    ),
+    parse=parse_bool,
+    default=False,
+    kind="flag",
+    accepted="1, true, yes, on, 0, false, no, off",
+)
+
+NO_LEAK = MarkerSpec(
+    name="autoglm_no_leak",
+    signature=(
+        f"enabled=True, *, rounds={DEFAULT_ROUNDS}, warmup={DEFAULT_WARMUP}, "
+        f'cpu="{DEFAULT_CPU}", rss="{DEFAULT_RSS}", gpu="{DEFAULT_GPU}"'
+    ),
+    doc=(
+        "run the test body warmup+rounds times and fail on steady memory growth per round "
+        "above cpu (Python heap), rss (process) or gpu (CUDA allocator, confirmed by the driver)"
+    ),
+    build=keyword_builder(LeakOptions, positional=("enabled",)),
+)
+
+MEMORY_LIMIT = MarkerSpec(
+    name="autoglm_memory_limit",
+    signature="*, cpu=None, gpu=None",
+    doc=(
+        "fail the test when its peak Python heap (tracemalloc) or CUDA allocator memory "
+        "goes over cpu or gpu (size strings)"
+    ),
+    build=keyword_builder(LimitOptions),
+)
+
+OPTIONS: tuple[Option[Any], ...] = (LEAK_CHECK,)
+MARKERS: tuple[MarkerSpec[Any], ...] = (NO_LEAK, MEMORY_LIMIT)
+
+#: The junit property (and report user property) carrying each checked test's verdict.
+VERDICT_PROPERTY = "autoglm_leak_check"
+SECTION = "autoglm leaks"
+
+
+_TABLE = pytest.StashKey[str]()
+
+
+def leak_options_for(item: pytest.Item) -> LeakOptions | None:
+    """The leak check that applies to ``item``: its marker, else the ``--autoglm-leak-check`` default."""
+    options = NO_LEAK.options_for(item)
+    if options is None and settings_of(item.config)[LEAK_CHECK]:
+        options = LeakOptions()
+    return options if options is not None and options.enabled else None
+
+
+def _clear_capsys(item: pytest.Item) -> Callable[[], None]:
+    """Drop the previous round's ``capsys`` text, which pytest keeps in memory.
+
+    Otherwise a test that prints a line per round "leaks" through pytest's buffer. (The
+    leak check empties pytest's log capture itself, for the code API too.)
+    """
+    funcargs = getattr(item, "funcargs", {})
+    fixtures = [funcargs[name] for name in ("capsys", "capsysbinary") if name in funcargs]
+
+    def clear() -> None:
+        for fixture in fixtures:
+            fixture.readouterr()
+
+    return clear
+
+
+def _repeating(item: pytest.Function, options: LeakOptions, original: Any) -> Any:
+    from pytest_autoglm.leaks import LeakError
+    from pytest_autoglm.leaks._check import LeakCheck, run_rounds, run_rounds_async
+
+    def check() -> LeakCheck:
+        return LeakCheck(options, before_round=_clear_capsys(item))
+
+    def record(leak_check: LeakCheck, outcome: str) -> None:
+        if leak_check.result is not None:
+            item.stash[_TABLE] = leak_check.result.table()
+            outcome = leak_check.result.summary()
+            if leak_check.result.warnings and leak_check.result.passed:
+                outcome = "warning: " + "; ".join(leak_check.result.warnings)
+        item.user_properties.append((VERDICT_PROPERTY, outcome))
+
+    if inspect.iscoroutinefunction(original):
+
+        @functools.wraps(original)
+        async def repeat_async(*args: Any, **kwargs: Any) -> Any:
+            __tracebackhide__ = True
+            leak_check = check()
+            try:
+                result = await run_rounds_async(leak_check, original, args, kwargs)
+            except LeakError:
+                record(leak_check, "leaked")
+                raise
+            except BaseException:
+                record(leak_check, f"error in round {leak_check.round + 1}")
+                raise
+            record(leak_check, "passed")
+            return result
+
+        return repeat_async
+
+    @functools.wraps(original)
+    def repeat(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        leak_check = check()
+        try:
+            result = run_rounds(leak_check, original, args, kwargs)
+        except LeakError:
+            record(leak_check, "leaked")
+            raise
+        except BaseException:
+            record(leak_check, f"error in round {leak_check.round + 1}")
+            raise
+        record(leak_check, "passed")
+        return result
+
+    return repeat
+
+
+def _limited(options: LimitOptions, original: Any) -> Any:
+    from pytest_autoglm.leaks._limit import MemoryLimit
+
+    if inspect.iscoroutinefunction(original):
+
+        @functools.wraps(original)
+        async def limited_async(*args: Any, **kwargs: Any) -> Any:
+            __tracebackhide__ = True
+            with MemoryLimit(options):
+                return await original(*args, **kwargs)
+
+        return limited_async
+
+    @functools.wraps(original)
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        with MemoryLimit(options):
+            return original(*args, **kwargs)
+
+    return limited
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    leak = leak_options_for(pyfuncitem)
+    limit = MEMORY_LIMIT.options_for(pyfuncitem)
+    if leak is None and limit is None:
+        return (yield)
+    original = pyfuncitem.obj
+    wrapped = original
+    if limit is not None:
+        wrapped = _limited(limit, wrapped)
+    if leak is not None:
+        wrapped = _repeating(pyfuncitem, leak, wrapped)
+    pyfuncitem.obj = wrapped
+    try:
+        return (yield)
+    finally:
+        pyfuncitem.obj = original
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if call.when != "call":
+        return report
+    from pytest_autoglm.leaks import LeakError, MemoryLimitError
+
+    table = item.stash.get(_TABLE, None)
+    if table is not None:
+        report.sections.append((SECTION, table))
+    excinfo = call.excinfo
+    if excinfo is not None and isinstance(excinfo.value, LeakError | MemoryLimitError):
+        # The message is the whole story; the kit's own frames would only add noise.
+        longrepr = excinfo.getrepr(style="value")
+        summary = getattr(excinfo.value, "summary", str(excinfo.value))
+        if longrepr.reprcrash is not None:  # the short summary and junit's message="..."
+            longrepr.reprcrash.message = f"{type(excinfo.value).__name__}: {summary}"
+        report.longrepr = longrepr
+    return report
+
+
+class _Tally:
+    """Counts the verdicts of checked tests; registered per session (on the xdist controller too)."""
+
+    def __init__(self) -> None:
+        self.checked = self.leaked = self.warned = self.failed_in_round = 0
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        verdicts = [str(v) for name, v in report.user_properties if name == VERDICT_PROPERTY]
+        if not verdicts:
+            return
+        self.checked += 1
+        if verdicts[-1].startswith("leaked"):
+            self.leaked += 1
+        elif verdicts[-1].startswith("warning"):
+            self.warned += 1
+        elif verdicts[-1].startswith("error"):
+            self.failed_in_round += 1
+
+
+_TALLY = pytest.StashKey[_Tally]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    tally = _Tally()
+    config.stash[_TALLY] = tally
+    config.pluginmanager.register(tally, "autoglm.leaks.tally")
+
+
+def pytest_autoglm_header(config: pytest.Config) -> str | None:
+    if settings_of(config)[LEAK_CHECK]:
+        return "leak check: every test (--autoglm-leak-check)"
+    return None
+
+
+def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+    tally = config.stash.get(_TALLY, None)
+    if tally is None or tally.checked == 0:
+        return None
+    parts = [f"{tally.checked} checked", f"{tally.leaked} leaked"]
+    if tally.warned:
+        parts.append(f"{tally.warned} with GPU warnings")
+    if tally.failed_in_round:
+        parts.append(f"{tally.failed_in_round} failed in a round")
+    return ["leak check: " + ", ".join(parts)]

@@ -1,11 +1,229 @@
-"""Hooks, options, markers and fixtures of the models capability (filled in by its issue)."""
+"""Hooks, options, markers and fixtures of the models capability.
+
+Options ``--autoglm-model-path`` and ``--autoglm-require-model``; marker
+``autoglm_model``; fixtures ``autoglm_model_path``, ``autoglm_model`` and the
+``autoglm_checkpoint`` factory. The work lives in :mod:`pytest_autoglm.models`; torch
+and the other optional packages are imported only when a model is loaded or written.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
 
-from pytest_autoglm._markers import MarkerSpec
-from pytest_autoglm._options import Option
+import pytest
 
-OPTIONS: tuple[Option[Any], ...] = ()
-MARKERS: tuple[MarkerSpec[Any], ...] = ()
+from pytest_autoglm._markers import MarkerSpec, keyword_builder
+from pytest_autoglm._options import Option, parse_bool
+from pytest_autoglm._settings import settings_of
+
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+NO_MODEL = "no model configured (pass --autoglm-model-path or set AUTOGLM_MODEL_PATH)"
+
+
+def _parse_model_path(text: str) -> str | None:
+    return text.strip() or None
+
+
+MODEL_PATH: Option[str | None] = Option(
+    name="model-path",
+    help="Checkpoint file or directory for the autoglm_model fixture; relative paths resolve "
+    "against the rootdir, never the current directory.",
+    parse=_parse_model_path,
+    default=None,
+    metavar="PATH",
+    accepted="a file or directory path; relative to the rootdir; ~ expands",
+)
+REQUIRE_MODEL: Option[bool] = Option(
+    name="require-model",
+    help="Fail, instead of skip, tests that need a model when none is configured or its "
+    "format's optional package is missing.",
+    parse=parse_bool,
+    default=False,
+    kind="flag",
+    accepted="1, true, yes, on, 0, false, no, off",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelMarkerOptions:
+    """Arguments of ``@pytest.mark.autoglm_model``; typos fail at collection."""
+
+    path: str | os.PathLike[str] | None = None
+    sha256: str | Mapping[str, str] | None = None
+    manifest: str | os.PathLike[str] | None = None
+    trust_pickle: bool = False
+    transformers: bool | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("path", "manifest"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str | os.PathLike):
+                raise ValueError(f"{name}={value!r}: expected a path string")
+        if self.sha256 is not None and not isinstance(self.sha256, str | Mapping):
+            raise ValueError(
+                f"sha256={self.sha256!r}: expected a hex digest or a mapping of file to digest"
+            )
+        pins = [self.sha256] if isinstance(self.sha256, str) else list((self.sha256 or {}).values())
+        for pin in pins:
+            if not (isinstance(pin, str) and _SHA256.fullmatch(pin)):
+                raise ValueError(f"sha256 pin {pin!r}: expected 64 hex digits")
+        if not isinstance(self.trust_pickle, bool):
+            raise ValueError(f"trust_pickle={self.trust_pickle!r}: expected True or False")
+        if self.transformers is not None and not isinstance(self.transformers, bool):
+            raise ValueError(f"transformers={self.transformers!r}: expected None, True or False")
+
+
+MODEL_MARKER: MarkerSpec[ModelMarkerOptions] = MarkerSpec(
+    name="autoglm_model",
+    signature="path=None, *, sha256=None, manifest=None, trust_pickle=False, transformers=None",
+    doc="Choose, pin (sha256 or a sha256sum manifest) and load the checkpoint the autoglm_model fixture gives this test.",
+    build=keyword_builder(ModelMarkerOptions, positional=("path",)),
+)
+
+OPTIONS: tuple[Option[Any], ...] = (MODEL_PATH, REQUIRE_MODEL)
+MARKERS: tuple[MarkerSpec[Any], ...] = (MODEL_MARKER,)
+
+
+def _missing(config: pytest.Config, reason: str) -> NoReturn:
+    """Skip, or fail under --autoglm-require-model (a model runner without a model is broken)."""
+    if settings_of(config)[REQUIRE_MODEL]:
+        pytest.fail(f"{reason} [--autoglm-require-model]", pytrace=False)
+    pytest.skip(reason)
+
+
+def _marker_options(request: pytest.FixtureRequest) -> ModelMarkerOptions:
+    node = request.node
+    options = MODEL_MARKER.options_for(node) if isinstance(node, pytest.Item) else None
+    return options or ModelMarkerOptions()
+
+
+@pytest.fixture
+def autoglm_model_path(request: pytest.FixtureRequest) -> Path:
+    """The resolved model path (marker ``path``, else ``--autoglm-model-path``); skips if none.
+
+    Relative paths resolve against the rootdir and ``~`` expands. A path that does not
+    exist is a test error naming the given path, the resolved path, the directory it was
+    resolved from and near-miss names there. Under ``--autoglm-require-model`` a missing
+    configuration fails instead of skipping.
+    """
+    from pytest_autoglm.models import ModelError
+    from pytest_autoglm.models._paths import existing_model_path
+
+    config = request.config
+    given = _marker_options(request).path or settings_of(config)[MODEL_PATH]
+    if given is None:
+        _missing(config, NO_MODEL)
+    try:
+        return existing_model_path(given, config.rootpath)
+    except ModelError as exc:
+        failure = str(exc)
+    pytest.fail(failure, pytrace=False)  # outside except: no chained traceback in the report
+
+
+@pytest.fixture
+def autoglm_model(request: pytest.FixtureRequest, autoglm_model_path: Path) -> Any:
+    """The configured checkpoint, checked and safely loaded, cached for the session.
+
+    Loads with ``weights_only=True`` (pickles that need code are refused unless the
+    marker says ``trust_pickle=True``), memory-maps safetensors, and places tensors on
+    ``cpu``, or on the test's torch device when it also uses ``autoglm_torch_device``.
+    The object is shared by every test that loads the same path, modification time and
+    device: copy it before changing it. A format whose optional package is missing
+    skips with the install command.
+    """
+    from pytest_autoglm.models import MissingExtraError, ModelError, inspect_checkpoint
+    from pytest_autoglm.models._cache import cache_of
+    from pytest_autoglm.models._load import load_info
+
+    config = request.config
+    options = _marker_options(request)
+    device: Any = "cpu"
+    if "autoglm_torch_device" in request.fixturenames:
+        device = request.getfixturevalue("autoglm_torch_device")
+    cache = cache_of(config)
+    try:
+        info = inspect_checkpoint(
+            autoglm_model_path, root=config.rootpath, sha256=options.sha256,
+            manifest=options.manifest, digest_cache=cache.digests,
+        )  # fmt: skip
+        key = (
+            str(info.path),
+            info.mtime_ns,
+            str(device),
+            options.trust_pickle,
+            options.transformers,
+        )
+        return cache.get_or_load(
+            key, info.describe(),
+            lambda: load_info(
+                info, map_location=device, trust_pickle=options.trust_pickle,
+                transformers=options.transformers,
+            ),
+        )  # fmt: skip
+    except MissingExtraError as exc:
+        missing, failure = str(exc), None
+    except ModelError as exc:
+        missing, failure = None, str(exc)
+    # outside the except blocks, so the report shows the message, not a chained traceback
+    if missing is not None:
+        _missing(config, missing)
+    pytest.fail(failure or "", pytrace=False)
+
+
+@pytest.fixture
+def autoglm_checkpoint(tmp_path: Path) -> Callable[..., Path]:
+    """A factory that writes a tiny random checkpoint under ``tmp_path`` and returns its path.
+
+    ``autoglm_checkpoint(format="safetensors" | "pt" | "state_dict" | "legacy" |
+    "torchscript" | "onnx" | "hf_dir" | "sharded", corrupt=None | "truncated" |
+    "bad_header" | "missing_shard", saved_on=None | "cuda:0", seed=0, name=None)``.
+    Each call writes into a fresh folder. A format whose optional package (torch, onnx)
+    is missing skips with the install command.
+    """
+    from pytest_autoglm.models import MissingExtraError, write_checkpoint
+
+    counter = itertools.count()
+
+    def make(format: str = "safetensors", **kwargs: Any) -> Path:
+        try:
+            return write_checkpoint(tmp_path / f"checkpoint{next(counter)}", format, **kwargs)  # type: ignore[arg-type]
+        except MissingExtraError as exc:
+            pytest.skip(str(exc))
+
+    return make
+
+
+def pytest_autoglm_header(config: pytest.Config) -> str | None:
+    """``model: models/x.safetensors (safetensors, 1.2 GiB)``; nothing when none is configured."""
+    settings = settings_of(config)
+    given = settings[MODEL_PATH]
+    if given is None:
+        return "model: required, none configured" if settings[REQUIRE_MODEL] else None
+    from pytest_autoglm.models import ModelError, inspect_checkpoint
+
+    try:
+        info = inspect_checkpoint(given, root=config.rootpath)
+    except (ModelError, OSError) as exc:
+        return f"model: {given} ({type(exc).__name__}: see the failing tests)"
+    shown = given if os.fspath(info.path) == given else f"{given} -> {info.path}"
+    return f"model: {shown} ({info.describe()})"
+
+
+def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+    """One line per model loaded this session, with its load time, and the cache hits."""
+    from pytest_autoglm.models._cache import CACHE_KEY
+
+    cache = config.stash.get(CACHE_KEY, None)
+    if cache is None or not cache.loads:
+        return None
+    lines = [
+        f"model loaded: {path} ({what}) in {seconds:.2f} s" for path, what, seconds in cache.loads
+    ]
+    lines.append(f"model cache: {len(cache.loads)} load(s), {cache.hits} reuse(s)")
+    return lines

@@ -1,11 +1,169 @@
-"""Hooks, options, markers and fixtures of the server capability (filled in by its issue)."""
+"""Options, marker, fixture, header and summary of the fake model server (capability 1-3, 12).
+
+The work lives in :mod:`pytest_autoglm.server`; it is imported when a test first asks
+for the fixture, never at plugin load (it would pull in respx and httpx).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from pytest_autoglm._markers import MarkerSpec
+import pytest
+
+from pytest_autoglm._markers import MarkerSpec, keyword_builder
 from pytest_autoglm._options import Option
+from pytest_autoglm._settings import settings_of
 
-OPTIONS: tuple[Option[Any], ...] = ()
-MARKERS: tuple[MarkerSpec[Any], ...] = ()
+if TYPE_CHECKING:
+    from pytest_autoglm.server import FakeServer, ServerConfig
+
+_TRANSPORTS = ("respx", "http")
+_FLAVOURS = ("vllm", "sglang", "bigmodel", "openai")
+
+
+def _choice(choices: tuple[str, ...]) -> Any:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def parse_seed(text: str) -> int:
+    """A non-negative integer."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError("expected a whole number such as 0 or 1234") from None
+    if value < 0:
+        raise ValueError("expected a whole number >= 0")
+    return value
+
+
+SERVER_TRANSPORT: Option[str] = Option(
+    "server-transport",
+    "How the autoglm_server fixture serves: 'respx' intercepts httpx and httpx2 clients "
+    "in-process (fastest); 'http' runs a real server on 127.0.0.1 for other processes "
+    "and HTTP stacks. A test's @pytest.mark.autoglm_server(transport=...) wins.",
+    _choice(_TRANSPORTS),
+    "respx",
+    metavar="respx|http",
+    accepted="respx, http",
+)
+SERVER_FLAVOUR: Option[str] = Option(
+    "server-flavour",
+    "Which real server the fake imitates in its error bodies and messages: vllm (the "
+    "default), sglang, bigmodel (BigModel/z.ai) or openai.",
+    _choice(_FLAVOURS),
+    "vllm",
+    metavar="FLAVOUR",
+    accepted="vllm, sglang, bigmodel, openai",
+)
+SERVER_SEED: Option[int] = Option(
+    "server-seed",
+    "Seed of the fake server's stream chunking; change it to split replies at other "
+    "token boundaries.",
+    parse_seed,
+    0,
+    metavar="N",
+    accepted="a whole number >= 0",
+)
+
+OPTIONS: tuple[Option[Any], ...] = (SERVER_TRANSPORT, SERVER_FLAVOUR, SERVER_SEED)
+
+
+def _build_config(*args: Any, **kwargs: Any) -> ServerConfig:
+    from pytest_autoglm.server import ServerConfig
+
+    return keyword_builder(ServerConfig)(*args, **kwargs)
+
+
+SERVER_MARKER: MarkerSpec[Any] = MarkerSpec(
+    name="autoglm_server",
+    signature="*, transport='respx', flavour='vllm', model='autoglm-phone-9b', api_key='EMPTY', "
+    "base_url='http://localhost:8000/v1', max_model_len=25480, max_images=10, validate=True, "
+    "strict=True, seed=0, export_env=True, ...",
+    doc="configure the autoglm_server fixture for this test, class or module (nearest wins).",
+    build=_build_config,
+)
+MARKERS: tuple[MarkerSpec[Any], ...] = (SERVER_MARKER,)
+
+
+@dataclass
+class _Stats:
+    tests: int = 0
+    requests: int = 0
+    faults: int = 0
+    unexpected: int = 0
+
+
+_STATS = pytest.StashKey[_Stats]()
+
+
+def _stats(config: pytest.Config) -> _Stats:
+    stats = config.stash.get(_STATS, None)
+    if stats is None:
+        stats = config.stash[_STATS] = _Stats()
+    return stats
+
+
+def server_config_for(item: pytest.Item) -> ServerConfig:
+    """The effective configuration of a test: marker keywords over the session options."""
+    from pytest_autoglm.server import ServerConfig
+
+    settings = settings_of(item.config)
+    merged = SERVER_MARKER.merged_arguments(item)
+    kwargs = merged[1] if merged else {}
+    defaults = {
+        "transport": settings[SERVER_TRANSPORT],
+        "flavour": settings[SERVER_FLAVOUR],
+        "seed": settings[SERVER_SEED],
+    }
+    return ServerConfig(**{**defaults, **kwargs})
+
+
+@pytest.fixture
+def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
+    """A fake AutoGLM model server (vLLM's API) for this test; script replies and faults on it.
+
+    Answers at ``http://localhost:8000/v1`` (in-process, respx) or on a free loopback
+    port (``transport="http"``), with Open-AutoGLM's model name and key, and exports
+    ``PHONE_AGENT_BASE_URL``/``_MODEL``/``_API_KEY`` while the test runs. At teardown
+    it fails the test for requests that matched nothing and for scripted replies that
+    were never used (``optional=True`` opts out; ``strict=False`` turns both off).
+    """
+    from pytest_autoglm.server import FakeServer
+
+    server = FakeServer(server_config_for(request.node))  # type: ignore[arg-type,unused-ignore]
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        stats = _stats(request.config)
+        stats.tests += 1
+        stats.requests += len(server.calls)
+        stats.faults += sum(1 for c in server.calls if c.status is None or (c.status >= 400))
+        stats.unexpected += sum(1 for c in server.calls if c.answered_by == "unexpected")
+    if server.config.strict:
+        server.verify()
+
+
+def pytest_autoglm_header(config: pytest.Config) -> str | None:
+    settings = settings_of(config)
+    return f"fake server {settings[SERVER_TRANSPORT]}/{settings[SERVER_FLAVOUR]}"
+
+
+def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+    stats = config.stash.get(_STATS, None)
+    if stats is None or stats.tests == 0:
+        return None
+    line = (f"fake server: {stats.requests} request(s) in {stats.tests} test(s), "
+            f"{stats.faults} answered with a fault or error")  # fmt: skip
+    if stats.unexpected:
+        line += f", {stats.unexpected} unexpected"
+    return [line]

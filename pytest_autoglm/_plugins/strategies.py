@@ -31,7 +31,9 @@ def parse_profile(text: str) -> str | None:
     if not name:
         return None
     if not _PROFILE_NAME.match(name):
-        raise ValueError("a hypothesis profile name has no spaces or punctuation other than _ . : -")
+        raise ValueError(
+            "a hypothesis profile name has no spaces or punctuation other than _ . : -"
+        )
     return name
 
 
@@ -94,7 +96,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     previous = settings.get_current_profile_name()
     try:
-        settings.load_profile(name)
+        # Look the name up first: load_profile() records an unknown name as the current
+        # profile before it raises, which breaks every later register_profile() call.
+        settings.get_profile(name)
     except InvalidArgument:
         known = ", ".join(sorted(getattr(settings, "_profiles", ())))  # no public listing
         raise pytest.UsageError(
@@ -102,6 +106,7 @@ def pytest_configure(config: pytest.Config) -> None:
             f"name; registered: {known}. Register yours with settings.register_profile() in "
             "a conftest.py."
         ) from None
+    settings.load_profile(name)
     config.stash[_PREVIOUS_PROFILE] = previous
 
 

@@ -39,8 +39,8 @@ class MissingExtraError(ModelError, ImportError):
     """An optional package needed for this format is not installed; names the install command."""
 
 
-class CheckpointRequestError(ModelError, ValueError):
-    """An impossible request to the tiny-checkpoint writer (unknown format or corruption)."""
+class ModelUsageError(ModelError, ValueError):
+    """A bad argument to a models function: an unknown format, an invalid sha256 pin."""
 
 
 INSTALL = {
@@ -53,10 +53,18 @@ INSTALL = {
 
 def require(package: str, purpose: str) -> None:
     """Raise :class:`MissingExtraError` naming the install command when ``package`` is absent."""
-    import importlib.util
-
-    if importlib.util.find_spec(package) is None:
+    if not importable(package):
         raise MissingExtraError(
             f"{purpose} needs the optional package {package!r}, which is not installed; "
             f"install it with: {INSTALL[package]}"
         )
+
+
+def importable(package: str) -> bool:
+    """Whether ``import package`` would find it (a module already in ``sys.modules`` counts)."""
+    import importlib.util
+    import sys
+
+    if package in sys.modules:
+        return sys.modules[package] is not None
+    return importlib.util.find_spec(package) is not None

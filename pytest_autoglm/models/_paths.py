@@ -50,7 +50,9 @@ def not_found_message(
     elif not given_path.is_absolute():
         lines.append(f"  resolved from: {os.getcwd()} (the current directory)")
     lines.extend(near_miss_lines(resolved))
-    lines.append("  fix: pass an existing file or directory (--autoglm-model-path or AUTOGLM_MODEL_PATH)")
+    lines.append(
+        "  fix: pass an existing file or directory (--autoglm-model-path or AUTOGLM_MODEL_PATH)"
+    )
     return "\n".join(lines)
 
 
@@ -64,10 +66,7 @@ def near_miss_lines(resolved: Path) -> list[str]:
         entries = sorted(os.listdir(parent))
     except OSError:
         return []
-    if missing.parent != resolved.parent:
-        lines = [f"  directory does not exist: {missing}"]
-    else:
-        lines = []
+    lines = [f"  directory does not exist: {missing}"] if missing != resolved else []
     close = difflib.get_close_matches(missing.name, entries, n=3, cutoff=0.6)
     if close:
         lines.append(f"  in {parent}: did you mean {', '.join(repr(c) for c in close)}?")

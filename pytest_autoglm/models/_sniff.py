@@ -57,7 +57,7 @@ def sniff(path: Path) -> Kind:
 
 
 def _classify(head: bytes, stream: BinaryIO, size: int) -> Kind:
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return "zip"
     if head.startswith(TORCH_LEGACY_MAGIC):
         return "torch_legacy"
@@ -146,3 +146,9 @@ def _varint(stream: BinaryIO) -> int | None:
         if not byte[0] & 0x80:
             return result
     return None
+
+
+def top_level_complete(path: Path) -> bool:
+    """Whether the protobuf's top-level fields parse to exactly the end of the file."""
+    with path.open("rb") as stream:
+        return _top_level_fields(stream, path.stat().st_size)[1]

@@ -7,7 +7,7 @@ is bottom-right); ``tap_pixels`` converts them the way phone_agent does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Union
+from typing import Literal, TypeAlias
 
 from pytest_autoglm.protocol._errors import ProtocolError
 
@@ -36,7 +36,7 @@ class _Validated:
 
     def __post_init__(self) -> None:
         cls = type(self)
-        for spec in ARG_SPECS[cls]:
+        for spec in ARG_SPECS[cls]:  # type: ignore[index]  # every subclass is an Action
             value = getattr(self, spec.name)
             if value is None and not spec.required:
                 continue
@@ -65,7 +65,7 @@ def check_point(value: object, where: str = "point") -> Point:
     """``value`` as a ``(x, y)`` tuple of ints in 0..999, or a ProtocolError naming ``where``."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise ProtocolError(f"{where} must be two integers [x, y] in 0..999; got {value!r}")
-    for axis, v in zip("xy", value):
+    for axis, v in zip("xy", value, strict=True):
         if isinstance(v, bool) or not isinstance(v, int):
             raise ProtocolError(
                 f"{where} {axis} must be an int in 0..999; got {v!r} ({type(v).__name__})"
@@ -76,7 +76,7 @@ def check_point(value: object, where: str = "point") -> Point:
                 "Convert pixels with x * 1000 // width."
             )
     if isinstance(value, tuple):
-        return value  # type: ignore[return-value]  # both items checked above
+        return value
     return (value[0], value[1])
 
 
@@ -188,11 +188,22 @@ class Finish(_Validated):
 
     message: str
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        at = self.message.find("finish(message=")
+        if at != -1:
+            # phone_agent reads a finish by deleting every 'finish(message=' from it.
+            raise ProtocolError(
+                f"Finish.message contains 'finish(message=' at index {at}; phone_agent "
+                "deletes that from the text, so no reply can carry this message"
+            )
 
-Action = Union[
-    Launch, Tap, Type, TypeName, Interact, Swipe, Note, CallAPI,
-    LongPress, DoubleTap, TakeOver, Back, Home, Wait, Finish,
-]  # fmt: skip
+
+Action: TypeAlias = (
+    Launch | Tap | Type | TypeName | Interact | Swipe | Note | CallAPI
+    | LongPress | DoubleTap | TakeOver | Back | Home | Wait | Finish
+)  # fmt: skip
+"""Any AutoGLM action value."""
 
 ACTION_TYPES: tuple[type[Action], ...] = (
     Launch, Tap, Type, TypeName, Interact, Swipe, Note, CallAPI,
@@ -223,7 +234,9 @@ DO_TYPES: dict[str, type[Action]] = {
     name: cls for cls, name in ACTION_NAMES.items() if cls is not Finish
 }
 
-_P, _T, _R = "point", "text", "raw"
+_P: ArgKind = "point"
+_T: ArgKind = "text"
+_R: ArgKind = "raw"
 #: the arguments of each action, in the order the model writes them
 ARG_SPECS: dict[type[Action], tuple[ArgSpec, ...]] = {
     Launch: (ArgSpec("app", _T),),

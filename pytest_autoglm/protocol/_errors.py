@@ -45,3 +45,7 @@ def _render(text: str, column: int, reason: str) -> str:
 
 def _cells(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+# Tracebacks and reprs name the public module, where users import these from.
+ProtocolError.__module__ = ActionParseError.__module__ = "pytest_autoglm.protocol"

@@ -23,7 +23,7 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 def format_action(action: Action) -> str:
     """The action exactly as the model writes it, e.g. ``do(action="Tap", element=[500, 120])``."""
     cls = type(action)
-    name = ACTION_NAMES.get(cls)  # type: ignore[arg-type]
+    name = ACTION_NAMES.get(cls)
     if name is None:
         raise ProtocolError(
             f"format_action needs an action value (Tap, Type, Finish, ...); got {action!r}"

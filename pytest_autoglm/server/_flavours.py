@@ -14,11 +14,15 @@ class Flavour:
 
     name = "vllm"
 
-    def error(self, status: int, message: str, type_: str = "BadRequestError", **kw: object) -> ApiError:
+    def error(
+        self, status: int, message: str, type_: str = "BadRequestError", **kw: object
+    ) -> ApiError:
         return ApiError(status=status, message=message, type=type_, flavour=self.name, **kw)  # type: ignore[arg-type]
 
     def unauthorized(self) -> ApiError:
-        return ApiError(status=401, message="Unauthorized", flavour=self.name, raw={"error": "Unauthorized"})
+        return ApiError(
+            status=401, message="Unauthorized", flavour=self.name, raw={"error": "Unauthorized"}
+        )
 
     def unknown_model(self, model: str) -> ApiError | None:
         return self.error(404, f"The model `{model}` does not exist.", "NotFoundError")
@@ -69,7 +73,9 @@ class SGLang(Flavour):
         return super().error(status, message, type_, **kw)
 
     def unauthorized(self) -> ApiError:  # (inferred) SGLang's --api-key middleware
-        return ApiError(status=401, message="Unauthorized", flavour=self.name, raw={"error": "Unauthorized"})
+        return ApiError(
+            status=401, message="Unauthorized", flavour=self.name, raw={"error": "Unauthorized"}
+        )
 
     def unknown_model(self, model: str) -> ApiError | None:
         return None  # SGLang echoes whatever model was asked for
@@ -79,7 +85,8 @@ class SGLang(Flavour):
 
     def prompt_too_long(self, tokens: int, limit: int) -> ApiError:
         return self.error(
-            400, f"The input ({tokens} tokens) is longer than the model's context length ({limit} tokens)."
+            400,
+            f"The input ({tokens} tokens) is longer than the model's context length ({limit} tokens).",
         )
 
     def max_tokens_too_large(self, tokens: int, max_tokens: int, limit: int) -> ApiError | None:
@@ -136,7 +143,9 @@ class OpenAI(Flavour):
 
     name = "openai"
 
-    def error(self, status: int, message: str, type_: str = "invalid_request_error", **kw: object) -> ApiError:
+    def error(
+        self, status: int, message: str, type_: str = "invalid_request_error", **kw: object
+    ) -> ApiError:
         return super().error(status, message, type_, **kw)
 
     def unauthorized(self) -> ApiError:

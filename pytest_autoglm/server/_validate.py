@@ -57,11 +57,15 @@ def _collect(messages: list[Any], flavour: Flavour, config: ServerConfig) -> (
     last_user = ""
     for i, message in enumerate(messages):
         if not isinstance(message, dict):
-            return flavour.schema(_schema_error(f"messages.{i}", "Input should be a valid dictionary", message))
+            return flavour.schema(
+                _schema_error(f"messages.{i}", "Input should be a valid dictionary", message)
+            )
         role = message.get("role")
         if role not in _ROLES:
             return flavour.schema(
-                _schema_error(f"messages.{i}.role", f"Input should be {', '.join(map(repr, _ROLES))}", role)
+                _schema_error(
+                    f"messages.{i}.role", f"Input should be {', '.join(map(repr, _ROLES))}", role
+                )
             )
         content = message.get("content")
         user_texts: list[str] = []
@@ -86,7 +90,9 @@ def _collect(messages: list[Any], flavour: Flavour, config: ServerConfig) -> (
                     ))  # fmt: skip
         elif content is not None:
             return flavour.schema(
-                _schema_error(f"messages.{i}.content", "Input should be a valid string or list", content)
+                _schema_error(
+                    f"messages.{i}.content", "Input should be a valid string or list", content
+                )
             )
         texts.extend(user_texts)
         if role == "user":
@@ -115,7 +121,9 @@ def check_chat_request(body: object, *, config: ServerConfig) -> ApiError | Chat
             return flavour.schema(_schema_error(name, "Input should be a valid number", value))
     max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
     if max_tokens is not None and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool)):
-        return flavour.schema(_schema_error("max_tokens", "Input should be a valid integer", max_tokens))
+        return flavour.schema(
+            _schema_error("max_tokens", "Input should be a valid integer", max_tokens)
+        )
     options = body.get("stream_options")
     include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
 

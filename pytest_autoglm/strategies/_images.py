@@ -13,7 +13,11 @@ from pytest_autoglm.strategies._validation import check_bool, check_choice, chec
 
 #: Height / width of phones in portrait (16:9 ... 22:9, 1080x2400 is 20:9) and of tablets.
 PHONE_RATIOS = (20 / 9, 16 / 9, 18 / 9, 19.5 / 9, 21 / 9, 22 / 9, 4 / 3)
-_COLOURS = st.tuples(*(st.integers(0, 255),) * 3)
+#: Screen colours: black first (shrinks there), light and dark themes, saturated brand bars.
+_PALETTE = (
+    (0, 0, 0), (255, 255, 255), (242, 242, 247), (28, 28, 30), (7, 193, 96),
+    (255, 80, 0), (0, 122, 255), (255, 215, 0),
+)  # fmt: skip
 DATA_URL_PREFIX = "data:image/png;base64,"
 
 
@@ -22,18 +26,27 @@ def data_url(png: bytes) -> str:
     return DATA_URL_PREFIX + base64.b64encode(png).decode("ascii")
 
 
+#: (height / width, held sideways) — portrait first, so examples shrink to an upright phone.
+_SHAPES = st.sampled_from(
+    [(ratio, False) for ratio in PHONE_RATIOS] + [(ratio, True) for ratio in PHONE_RATIOS]
+)
+#: (background, status bar) — black on black first, then every other pair.
+_COLOUR_PAIRS = st.sampled_from([(bg, bar) for bg in _PALETTE for bar in _PALETTE])
+
+
 @st.composite
-def _pngs(draw: Any, min_width: int, max_width: int, aspect: str) -> bytes:
-    width = draw(st.integers(min_width, max_width))
+def _pngs(draw: st.DrawFn, widths: SearchStrategy[int], aspect: str) -> bytes:
+    width = draw(widths)
     if aspect == "any":
-        height = draw(st.integers(min_width, max_width))
+        height = draw(widths)
     else:
-        ratio = draw(st.sampled_from(PHONE_RATIOS))
+        ratio, sideways = draw(_SHAPES)
         height = max(1, round(width * ratio))
-        if draw(st.booleans()):  # a phone held sideways
+        if sideways:
             width, height = height, width
     bar_height = min(height, max(1, height // 25))  # a status bar, like a real screen
-    return encode_png(width, height, draw(_COLOURS), draw(_COLOURS), bar_height)
+    background, bar = draw(_COLOUR_PAIRS)
+    return encode_png(width, height, background, bar, bar_height)
 
 
 @overload
@@ -75,7 +88,7 @@ def screenshots(
     check_range("min_width", min_width, "max_width", max_width)
     check_choice("aspect", aspect, ("phone", "any"))
     check_bool("as_data_url", as_data_url)
-    pngs = _pngs(min_width, max_width, aspect)
+    pngs = _pngs(st.integers(min_width, max_width), aspect)
     return pngs.map(data_url) if as_data_url else pngs
 
 
@@ -94,14 +107,18 @@ _NOT_PNG = (
 )
 
 
+# Decoders forgive a cut after the pixel data (a missing IEND or CRC), so cut before it.
+_CUTS = st.integers(0, _TINY.index(b"IDAT") + 5)
+
+
 @st.composite
-def _broken_png(draw: Any, kind: str) -> bytes:
+def _broken_png(draw: st.DrawFn, kind: str) -> bytes:
     if kind == "empty":
         return b""
     if kind == "not_png":
         return draw(st.sampled_from(_NOT_PNG))
-    if kind == "truncated":  # a download or a pull cut short
-        return _TINY[: draw(st.integers(0, len(_TINY) - 1))]
+    if kind == "truncated":  # a download or a pull cut short, before the pixels arrived
+        return _TINY[: draw(_CUTS)]
     # corrupt: a valid signature and header, then IDAT bytes that do not inflate.
     garbage = draw(st.binary(min_size=1, max_size=32))
     header = _TINY[8:33]  # the IHDR chunk, intact
@@ -109,7 +126,7 @@ def _broken_png(draw: Any, kind: str) -> bytes:
 
 
 @st.composite
-def _broken_url(draw: Any, kinds: tuple[str, ...]) -> str:
+def _broken_url(draw: st.DrawFn, kinds: tuple[str, ...]) -> str:
     kind = draw(st.sampled_from(kinds))
     if kind == "wrong_mime":  # PNG bytes labelled as something else
         mime = draw(st.sampled_from(("text/plain", "application/octet-stream", "image/jpeg")))
@@ -129,9 +146,9 @@ def invalid_images(*, as_data_url: bool = False) -> SearchStrategy[bytes] | Sear
 
     With ``as_data_url=True`` the strategy yields ``data:`` URLs instead and adds the
     URL-only breakages: valid PNG bytes under a wrong MIME type (``text/plain``,
-    ``image/jpeg``) and a payload that is not base64. Truncated images keep from 0 to
-    all but one byte of a valid PNG; corrupt ones keep the signature and header but
-    carry an IDAT that does not inflate.
+    ``image/jpeg``) and a payload that is not base64. Truncated images keep from 0 bytes
+    of a valid PNG up to its first byte of pixel data; corrupt ones keep the signature
+    and header but carry an IDAT that does not inflate; non-PNG ones include a valid GIF.
 
     Shrinks towards an empty truncation (``b""``), then through the kinds in the order
     truncated, corrupt, non-PNG, empty, wrong MIME, not base64.

@@ -25,17 +25,28 @@ def chunk(kind: bytes, data: bytes) -> bytes:
     )
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def encode_png(width: int, height: int, background: Colour, bar: Colour, bar_height: int) -> bytes:
-    """An 8-bit RGB PNG: ``bar_height`` rows of ``bar`` on top, ``background`` below.
+    """A two-colour PNG: ``bar_height`` rows of ``bar`` on top, ``background`` below.
 
-    Cached: hypothesis replays and shrinks the same few sizes many times.
+    Indexed colour at 1 bit per pixel (a PLTE of the two colours): a 1080x2400 image is
+    330 KB of rows before compression instead of 7.8 MB, so encoding stays in the tens of
+    microseconds for small screenshots. Cached: hypothesis replays and shrinks the same
+    few sizes many times.
     """
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    bar_rows = (b"\x00" + bytes(bar) * width) * bar_height
-    body_rows = (b"\x00" + bytes(background) * width) * (height - bar_height)
+    header = struct.pack(">IIBBBBB", width, height, 1, 3, 0, 0, 0)
+    palette = bytes(background) + bytes(bar)
+    row_bytes = (width + 7) // 8
+    bar_rows = (b"\x00" + b"\xff" * row_bytes) * bar_height
+    body_rows = (b"\x00" + b"\x00" * row_bytes) * (height - bar_height)
     pixels = zlib.compress(bar_rows + body_rows, 1)
-    return PNG_SIGNATURE + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return (
+        PNG_SIGNATURE
+        + chunk(b"IHDR", header)
+        + chunk(b"PLTE", palette)
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:

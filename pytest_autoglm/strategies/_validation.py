@@ -18,7 +18,9 @@ def _got(name: str, value: Any) -> str:
 
 def check_type(name: str, value: Any, expected: type | tuple[type, ...], what: str) -> None:
     # bool is an int subclass; a flag where a count belongs is always a mistake.
-    if isinstance(value, bool) and bool not in (expected if isinstance(expected, tuple) else (expected,)):
+    if isinstance(value, bool) and bool not in (
+        expected if isinstance(expected, tuple) else (expected,)
+    ):
         raise InvalidArgument(f"Expected {what} but got {_got(name, value)}")
     if not isinstance(value, expected):
         raise InvalidArgument(f"Expected {what} but got {_got(name, value)}")

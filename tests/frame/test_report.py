@@ -49,4 +49,4 @@ def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
 
 def test_help_lists_the_autoglm_group(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("--help")
-    result.stdout.fnmatch_lines(["autoglm*AutoGLM testing kit*", "*--autoglm-*"])
+    result.stdout.fnmatch_lines(["AutoGLM testing kit (pytest-autoglm):", "*--autoglm-*"])

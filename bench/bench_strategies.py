@@ -1,0 +1,112 @@
+"""Examples generated per second by pytest_autoglm.strategies, against hypothesis's own floor.
+
+Each figure is a real ``@given`` run (generate phase only, no database, no deadline), so it
+includes hypothesis's per-example engine cost, which no strategy can go below; the
+baseline ``st.none()`` measured in the same run is that floor. Target (issue 5): at least
+500 valid chat requests per second, PNG screenshot included, so that a 200-example
+property test spends well under a second generating.
+
+    .venv/bin/python bench/bench_strategies.py [--examples N] [--rounds R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+TARGET_REQUESTS_PER_S = 500.0
+
+
+def rate(strategy: SearchStrategy[Any], examples: int, rounds: int) -> float:
+    """Best examples/s of ``rounds`` runs of a do-nothing property over ``strategy``."""
+
+    @settings(max_examples=examples, deadline=None, database=None, phases=[Phase.generate])
+    @given(strategy)
+    def consume(value: Any) -> None:
+        pass
+
+    best = 0.0
+    for _ in range(rounds):
+        start = time.perf_counter()
+        consume()
+        best = max(best, examples / (time.perf_counter() - start))
+    return best
+
+
+def import_cost(code: str, rounds: int = 5) -> float:
+    """Best wall time (s) of ``python -c code`` in a fresh interpreter."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    n, r = args.examples, args.rounds
+
+    from pytest_autoglm import strategies as gst
+
+    cases: list[tuple[str, Callable[[], SearchStrategy[Any]]]] = [
+        ("baseline st.integers() (hypothesis floor)", st.integers),
+        ("baseline st.text(max_size=400)", lambda: st.text(max_size=400)),
+        ("screenshots(as_data_url=True)", lambda: gst.screenshots(as_data_url=True)),
+        ("prompts()", gst.prompts),
+        ("conversations()", gst.conversations),
+        ("chat_requests()", gst.chat_requests),
+        ("chat_requests(valid=False)", lambda: gst.chat_requests(valid=False)),
+        ("actions()", gst.actions),
+        ("model_outputs()", gst.model_outputs),
+        ("model_outputs(well_formed=False)", lambda: gst.model_outputs(well_formed=False)),
+    ]
+    results: dict[str, float] = {}
+    print(f"examples/s, best of {r} runs of {n} examples (python {sys.version.split()[0]})")
+    for name, make in cases:
+        results[name] = rate(make(), n, r)
+    floor = results["baseline st.integers() (hypothesis floor)"]
+    width = max(map(len, results))
+    for name, value in results.items():
+        extra = max(0.0, 1e3 / value - 1e3 / floor)
+        print(
+            f"  {name:<{width}}  {value:8.0f}/s  {value / floor:5.2f}x floor"
+            f"  (+{extra:.2f} ms/example over the floor)"
+        )
+    requests = results["chat_requests()"]
+    verdict = "MET" if requests >= TARGET_REQUESTS_PER_S else "MISSED"
+    print(
+        f"target: chat_requests() >= {TARGET_REQUESTS_PER_S:.0f}/s: {verdict} "
+        f"({requests:.0f}/s; a 200-example test spends {200 / requests:.2f} s generating)"
+    )
+
+    plain = "import pytest_autoglm.plugin as p; p.feature_modules()"
+    with_hypothesis = plain + "; import hypothesis"
+    strategies = "import pytest_autoglm.strategies"
+    costs = {name: import_cost(code) for name, code in (
+        ("plugin load", plain),
+        ("plugin load + import hypothesis", with_hypothesis),
+        ("import pytest_autoglm.strategies", strategies),
+    )}  # fmt: skip
+    print("startup (fresh interpreter, best of 5):")
+    for name, seconds in costs.items():
+        print(
+            f"  {name:<34} {seconds * 1e3:7.1f} ms  {seconds / costs['plugin load']:5.2f}x plugin load"
+        )
+    print(json.dumps({"examples_per_s": {k: round(v) for k, v in results.items()}}))
+
+
+if __name__ == "__main__":
+    main()

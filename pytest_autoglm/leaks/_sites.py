@@ -1,0 +1,102 @@
+"""Which lines allocated the memory that stayed: tracemalloc snapshots compared by traceback."""
+
+from __future__ import annotations
+
+import linecache
+import os
+import tracemalloc
+from pathlib import Path
+
+from pytest_autoglm._reasons import cut_list
+from pytest_autoglm._sizes import format_size
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+#: Frames hidden from a printed traceback: the kit's round loop and the test runner.
+_RUNNER_PARTS = (
+    _PACKAGE_DIR,
+    os.path.join(os.path.dirname(_PACKAGE_DIR), "_plugins", "leaks.py"),
+    f"{os.sep}_pytest{os.sep}",
+    f"{os.sep}pluggy{os.sep}",
+)
+#: Innermost frames of allocations kept by the runtime's own bookkeeping, not the test's.
+_BOOKKEEPING = (
+    f"{os.sep}hypothesis{os.sep}",
+    f"{os.sep}_pytest{os.sep}",
+    f"{os.sep}pluggy{os.sep}",
+    "<frozen importlib",
+)
+SITES_SHOWN = 5
+FRAMES_SHOWN = 6
+
+
+def snapshot() -> tracemalloc.Snapshot:
+    """The live allocations now. Unfiltered: filtering every trace in Python is slow; the
+    (few) growing sites are filtered instead."""
+    return tracemalloc.take_snapshot()
+
+
+def _kit_made(traceback: tracemalloc.Traceback) -> bool:
+    # The innermost frame is the kit's (its own sample arrays), or tracemalloc is anywhere
+    # on the stack (the snapshot machinery calling fnmatch, re, abc).
+    innermost = traceback[-1].filename if len(traceback) else "<unknown>"
+    if innermost.startswith(_PACKAGE_DIR) or innermost == "<unknown>":
+        return True
+    return any(frame.filename == tracemalloc.__file__ for frame in traceback)
+
+
+def attribute(
+    before: tracemalloc.Snapshot, after: tracemalloc.Snapshot, rounds: int
+) -> tuple[list[str], float]:
+    """The growing sites for the report, and the code under test's net growth per round.
+
+    Growth allocated inside the runtime's bookkeeping (hypothesis's engine, pytest,
+    import machinery) is left out of the figure: it is not the code under test's.
+    """
+    stats = [s for s in after.compare_to(before, "traceback") if not _kit_made(s.traceback)]
+    users = [s for s in stats if not _bookkeeping(s.traceback)]
+    user_growth = sum(s.size_diff for s in users) / rounds
+    shown = [s for s in users if s.size_diff > 0] or [s for s in stats if s.size_diff > 0]
+    return _format_sites(shown, rounds), user_growth
+
+
+def _bookkeeping(traceback: tracemalloc.Traceback) -> bool:
+    innermost = traceback[-1].filename if len(traceback) else "<unknown>"
+    return any(part in innermost for part in _BOOKKEEPING)
+
+
+def _format_sites(stats: list[tracemalloc.StatisticDiff], rounds: int) -> list[str]:
+    """Each growing site per round with its traceback, biggest first, cut after a few."""
+    stats = sorted(stats, key=lambda s: s.size_diff, reverse=True)
+    # Sites under 2% of the total growth are the runtime's crumbs, not the leak.
+    total = sum(s.size_diff for s in stats)
+    stats = [s for s in stats if s.size_diff >= total / 50] or stats
+    entries = []
+    for stat in stats:
+        # tracemalloc keeps frames oldest first; a report reads best from the allocating line out.
+        recent_first = list(reversed(stat.traceback))
+        frames = [f for f in recent_first if not _is_runner(f.filename)] or recent_first
+        where = f"{_short(frames[0].filename)}:{frames[0].lineno}"
+        lines = [
+            f"+{format_size(stat.size_diff / rounds)}/round "
+            f"({stat.count_diff / rounds:+.1f} blocks/round) at {where}"
+        ]
+        for frame in frames[:FRAMES_SHOWN]:
+            code = linecache.getline(frame.filename, frame.lineno).strip()
+            lines.append(
+                f"    {_short(frame.filename)}:{frame.lineno}" + (f": {code}" if code else "")
+            )
+        entries.append("\n".join(lines))
+    return cut_list(entries, SITES_SHOWN)
+
+
+def _is_runner(filename: str) -> bool:
+    return any(part in filename for part in _RUNNER_PARTS)
+
+
+def _short(filename: str) -> str:
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:  # another drive on Windows
+        return filename
+    return filename if relative.startswith("..") else relative

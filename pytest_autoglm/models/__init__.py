@@ -1,0 +1,106 @@
+"""Find, check and safely load model checkpoints; write tiny ones for tests.
+
+``load_checkpoint(path)`` detects the format from the content (safetensors, torch zip or
+legacy files, plain pickles, TorchScript, ONNX, Hugging Face and sharded directories),
+checks the files before loading (exists, non-empty, headers, every shard, sha256 pins),
+and loads safely: ``weights_only=True`` for torch files, pickles that need code refused
+unless ``trust_pickle=True``, safetensors memory-mapped, tensors on ``map_location``.
+
+Importing this package is cheap; torch, safetensors, onnx and transformers (all
+optional) are imported by the load or write that needs them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import MutableMapping
+from typing import Any
+
+from pytest_autoglm.models._errors import (
+    CheckpointFormatError,
+    ChecksumMismatch,
+    CorruptCheckpointError,
+    MissingExtraError,
+    ModelError,
+    ModelPathError,
+    ModelUsageError,
+    UnsafePickleError,
+    UnsupportedFormatError,
+)
+from pytest_autoglm.models._formats import CheckpointInfo, Format, detect
+from pytest_autoglm.models._load import load_info
+from pytest_autoglm.models._paths import existing_model_path, resolve_model_path
+from pytest_autoglm.models._pins import Pins, verify
+from pytest_autoglm.models._write import CORRUPTIONS, WRITE_FORMATS, write_checkpoint
+
+__all__ = [
+    "CORRUPTIONS",
+    "WRITE_FORMATS",
+    "CheckpointFormatError",
+    "CheckpointInfo",
+    "ChecksumMismatch",
+    "CorruptCheckpointError",
+    "Format",
+    "MissingExtraError",
+    "ModelError",
+    "ModelPathError",
+    "ModelUsageError",
+    "UnsafePickleError",
+    "UnsupportedFormatError",
+    "inspect_checkpoint",
+    "load_checkpoint",
+    "resolve_model_path",
+    "write_checkpoint",
+]
+
+PathArg = str | os.PathLike[str]
+
+
+def inspect_checkpoint(
+    path: PathArg,
+    *,
+    root: PathArg | None = None,
+    sha256: Pins | None = None,
+    manifest: PathArg | None = None,
+    digest_cache: MutableMapping[tuple[str, int, int], str] | None = None,
+) -> CheckpointInfo:
+    """Resolve, detect and check a checkpoint without loading it.
+
+    Relative paths join ``root`` (the fixtures pass the pytest rootdir; ``None`` means
+    the current directory). ``sha256`` pins one file (a hex string) or several (a
+    mapping of file name to hex); ``manifest`` names a ``sha256sum``-style file.
+    """
+    resolved = existing_model_path(path, root)
+    info = detect(resolved)
+    if sha256 is not None or manifest is not None:
+        manifest_path = resolve_model_path(manifest, root) if manifest is not None else None
+        verify(info, sha256, manifest_path, digest_cache)
+    return info
+
+
+def load_checkpoint(
+    path: PathArg,
+    *,
+    map_location: Any = "cpu",
+    trust_pickle: bool = False,
+    sha256: Pins | None = None,
+    manifest: PathArg | None = None,
+    root: PathArg | None = None,
+    transformers: bool | None = None,
+) -> Any:
+    """Check and load the checkpoint at ``path``; return what it holds.
+
+    A state dict (dict of tensors) for safetensors, torch state-dict files and
+    directories loaded as tensors; the object for a torch file holding a module; a
+    ``ScriptModule`` for TorchScript; an ``onnx.ModelProto`` for ONNX; a transformers
+    model for a Hugging Face directory when ``transformers`` is installed and knows the
+    ``model_type`` (``transformers=False`` forces tensors, ``True`` requires it).
+    ``map_location`` is a torch device or its name (``"cpu"``, ``"cuda:0"``).
+    safetensors and torch zip files are memory-mapped on the CPU, so loading adds
+    little private memory; a pickle that needs code raises UnsafePickleError unless
+    ``trust_pickle=True``.
+    """
+    info = inspect_checkpoint(path, root=root, sha256=sha256, manifest=manifest)
+    return load_info(
+        info, map_location=map_location, trust_pickle=trust_pickle, transformers=transformers
+    )

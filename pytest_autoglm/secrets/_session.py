@@ -1,0 +1,83 @@
+"""What the secrets plugin does once per session: load env files, register secret values."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import warnings
+from collections.abc import Iterable, Mapping, MutableMapping
+from pathlib import Path
+from typing import cast
+
+import pytest
+
+from pytest_autoglm.secrets._apikey import KEY_VARIABLES
+from pytest_autoglm.secrets._envfile import EnvLoad, load_env_files, looks_secret
+from pytest_autoglm.secrets._registry import secret_registry
+
+ENV_LOAD_KEY = pytest.StashKey[EnvLoad]()
+
+
+def register_secrets(
+    config: pytest.Config,
+    load: EnvLoad,
+    environ: Mapping[str, str],
+    extra_names: Iterable[str],
+) -> None:
+    """Register secret-looking env-file values, the API key variables and named variables.
+
+    Short values are reported as config-time warnings (visible in the warnings summary,
+    subject to the user's ``filterwarnings``); the value itself is never in the message.
+    """
+    registry = secret_registry(config)
+    extra = tuple(extra_names)
+    files = ", ".join(display_path(path, config) for path in load.files)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name, value in load.values.items():
+            if looks_secret(name, extra):
+                registry.add(value, name=f"{name} ({files})")
+                if environ.get(name, value) != value:  # the environment's value won
+                    registry.add(environ[name], name=name)
+        for name in KEY_VARIABLES:
+            registry.add(environ.get(name, ""), name=name)
+        for name, value in environ.items():
+            if any(fnmatch.fnmatchcase(name.upper(), p.upper()) for p in extra):
+                registry.add(value, name=name)
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # the controller has warned already; xdist would repeat it once per worker
+    for record in caught:
+        warning = cast(Warning, record.message)
+        config.issue_config_time_warning(warning, stacklevel=2)
+
+
+def display_path(path: Path, config: pytest.Config) -> str:
+    """``path`` relative to the rootdir when it is inside it (for messages and the header)."""
+    try:
+        return str(path.relative_to(config.rootpath))
+    except ValueError:
+        return str(path)
+
+
+def load_session_env(
+    config: pytest.Config,
+    paths: Iterable[Path],
+    *,
+    override: bool,
+    extra_names: Iterable[str],
+    environ: MutableMapping[str, str] | None = None,
+) -> EnvLoad:
+    """Load ``paths`` into the environment, register the secrets, remember it for restore."""
+    environ = os.environ if environ is None else environ
+    load = load_env_files(paths, environ, override=override)
+    config.stash[ENV_LOAD_KEY] = load
+    register_secrets(config, load, environ, extra_names)
+    return load
+
+
+def restore_session_env(config: pytest.Config) -> None:
+    """Put the environment back as it was before the env files were loaded."""
+    load = config.stash.get(ENV_LOAD_KEY, None)
+    if load is not None:
+        load.restore(os.environ)
+        del config.stash[ENV_LOAD_KEY]

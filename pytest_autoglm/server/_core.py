@@ -1,0 +1,351 @@
+"""The pure core: one request in, one answer plan out. Both transports only carry its plans.
+
+:meth:`Core.handle` records the call, routes it (``/health``, ``/version``,
+``<prefix>/models``, ``<prefix>/chat/completions``), checks the key and validates like
+the real server, takes the scripted answer, and returns a :class:`Plan`: status,
+headers, body or timed stream parts, and whether the connection is cut, reset or stalls.
+The transports (``_respx.py``, ``_http.py``) execute plans; they decide nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+from pytest_autoglm.server._answers import (
+    CutStream,
+    ErrorEvent,
+    Fail,
+    MalformedChunk,
+    Reply,
+    Reset,
+    Slow,
+    Stall,
+)  # fmt: skip
+from pytest_autoglm.server._calls import (
+    Call,
+    Calls,
+    mask_headers,
+    parse_retry_after,
+    summarise_json,
+)
+from pytest_autoglm.server._config import ServerConfig
+from pytest_autoglm.server._errors import ApiError
+from pytest_autoglm.server._flavours import flavour_named
+from pytest_autoglm.server._script import Entry, Script
+from pytest_autoglm.server._validate import ChatFacts, check_chat_request
+from pytest_autoglm.server._wire import (
+    DONE,
+    ChunkWriter,
+    completion_body,
+    completion_id,
+    dumps,
+    event,
+    models_body,
+    split_tokens,
+)  # fmt: skip
+
+JSON = "application/json"
+SSE = "text/event-stream; charset=utf-8"
+UNEXPECTED_STATUS = 422
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request as both transports hand it to the core (header names lower-case)."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+    transport: str
+
+
+@dataclass
+class Plan:
+    """How to answer: ``drop`` (``"reset"``/``"stall"``) sends nothing; else status, headers, then
+    ``body`` or the timed ``stream`` parts ``(delay_before, bytes)``; ``cut`` closes early."""
+
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    stream: list[tuple[float, bytes]] | None = None
+    head_delay: float = 0.0
+    cut: bool = False
+    drop: str | None = None
+    stall: float = 0.0
+    call: Call | None = None
+
+
+@dataclass(frozen=True)
+class Unexpected:
+    """A request nothing scripted could answer, and the explanation shown at teardown."""
+
+    call: Call
+    explanation: str
+
+
+def _json_plan(status: int, payload: bytes, headers: tuple[tuple[str, str], ...] = ()) -> Plan:
+    return Plan(status=status, headers=[("content-type", JSON), *headers], body=payload)
+
+
+class Core:
+    """Request -> :class:`Plan` for one fake server; thread-safe."""
+
+    def __init__(self, config: ServerConfig, script: Script, calls: Calls,
+                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+        self.config = config
+        self.script = script
+        self.calls = calls
+        self.clock = clock
+        self.unexpected: list[Unexpected] = []
+        #: tracebacks of failures inside the fake itself (reported by ``verify``)
+        self.internal_errors: list[str] = []
+        self._lock = threading.Lock()
+        self._count = 0
+        self._created = int(time.time())
+        self._flavour = flavour_named(config.flavour)
+        self._prefix = config.api_prefix
+
+    # -- entry point ------------------------------------------------------------------
+    def handle(self, request: Request) -> Plan:
+        call = self._record(request)
+        plan = self._route(request, call)
+        call.status = None if plan.drop else plan.status
+        call.retry_after = parse_retry_after(plan.headers)
+        plan.call = call
+        return plan
+
+    def finished(self, plan: Plan) -> None:
+        """Transports call this when the answer is complete (or the connection dropped)."""
+        if plan.call is not None:
+            plan.call.done = self.clock()
+
+    # -- recording --------------------------------------------------------------------
+    def _record(self, request: Request) -> Call:
+        parsed = None
+        text = ""
+        if request.body:
+            text = request.body.decode("utf-8", "replace")
+            try:
+                parsed = json.loads(request.body)
+            except ValueError:
+                parsed = None
+        retry = request.headers.get("x-stainless-retry-count")
+        with self._lock:
+            self._count += 1
+            index = self._count
+            call = Call(
+                index=index, method=request.method, path=request.path,
+                headers=mask_headers(request.headers), json=parsed,
+                text="" if parsed is not None else text[:2000],
+                stream=isinstance(parsed, dict) and parsed.get("stream") is True,
+                retry_count=int(retry) if retry and retry.isdigit() else None,
+                time=self.clock(), transport=request.transport,
+            )  # fmt: skip
+            self.calls._append(call)
+        return call
+
+    # -- routing ----------------------------------------------------------------------
+    def _route(self, request: Request, call: Call) -> Plan:
+        path, method = request.path, request.method
+        if path == "/health":
+            call.answered_by = "endpoint /health"
+            return Plan(status=200, headers=[("content-length", "0")])
+        if path == "/version":
+            call.answered_by = "endpoint /version"
+            return _json_plan(200, dumps({"version": self.config.version}))
+        api = path.startswith(self._prefix + "/") or path == self._prefix
+        if api and self.config.key_required and not self._authorized(request.headers):
+            call.answered_by = "unauthorized"
+            return self._error_plan(self._flavour.unauthorized())
+        if path == f"{self._prefix}/models":
+            if method != "GET":
+                return _json_plan(405, dumps({"detail": "Method Not Allowed"}))
+            call.answered_by = "endpoint /models"
+            owned = "sglang" if self.config.flavour == "sglang" else "vllm"
+            return _json_plan(
+                200, models_body(self.config.model, self.config.max_model_len, owned, self._created)
+            )
+        if path == f"{self._prefix}/chat/completions":
+            if method != "POST":
+                return _json_plan(405, dumps({"detail": "Method Not Allowed"}))
+            return self._chat(request, call)
+        call.answered_by = "not found"
+        return _json_plan(404, dumps({"detail": "Not Found"}))
+
+    def _authorized(self, headers: Mapping[str, str]) -> bool:
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and token == self.config.api_key
+
+    def _error_plan(self, error: ApiError, extra: tuple[tuple[str, str], ...] = ()) -> Plan:
+        return _json_plan(error.status, error.body(), error.headers + extra)
+
+    # -- chat completions -------------------------------------------------------------
+    def _chat(self, request: Request, call: Call) -> Plan:
+        if call.json is None:
+            call.answered_by = "validation"
+            return self._error_plan(
+                self._flavour.schema("JSON decode error: the request body is not valid JSON")
+            )  # fmt: skip  (inferred wording)
+        if self.config.validate:
+            checked = check_chat_request(call.json, config=self.config)
+            if isinstance(checked, ApiError):
+                call.answered_by = f"validation: {checked.message.splitlines()[0][:80]}"
+                return self._error_plan(checked)
+            facts = checked
+        else:
+            facts = _loose_facts(call.json, self.config)
+        taken = self.script.take(facts, self.clock())
+        if taken.entry is None:
+            return self._unexpected(call, facts)
+        entry = taken.entry
+        call.answered_by = entry.label()
+        answer = entry.answer
+        if isinstance(answer, Fail):
+            body = (
+                answer.body
+                if answer.body is not None
+                else (answer.error.body() if answer.error else b"")
+            )
+            return _json_plan(answer.status, body, answer.headers)
+        if isinstance(answer, Reset):
+            return Plan(drop="reset")
+        if isinstance(answer, Stall):
+            return Plan(drop="stall", stall=answer.seconds)
+        assert isinstance(answer, Reply)
+        return self._reply(answer, entry, facts, [e.answer for e in taken.shaping])
+
+    def _reply(self, reply: Reply, entry: Entry, facts: ChatFacts, shaping: list[object]) -> Plan:
+        seed = self.config.seed * 1_000_003 + entry.number * 1009 + entry.uses
+        rng = random.Random(seed)
+        est = self.config.tokens
+        text, finish = reply.text, reply.finish_reason
+        completion = est.text_tokens(text)
+        budget = self.config.max_model_len - facts.prompt.full
+        if facts.max_tokens is not None:
+            budget = min(budget, facts.max_tokens)
+        if completion > budget:  # generation stops at the limit, as vLLM's does
+            text = text[: max(0, len(text) * budget // max(completion, 1))]
+            completion, finish = est.text_tokens(text), "length"
+        cid = completion_id(rng)
+        model = facts.model
+        slow = next((s for s in shaping if isinstance(s, Slow)), None)
+        shape = next((s for s in shaping if not isinstance(s, Slow)), None)
+        if not facts.stream:
+            body = completion_body(cid=cid, created=self._created, model=model, text=text,
+                                   finish_reason=finish, prompt=facts.prompt.full,
+                                   completion=completion)  # fmt: skip
+            plan = _json_plan(200, body)
+            if slow is not None:
+                count = len(split_tokens(text, rng, self.config.chunk_chars))
+                plan.head_delay = slow.ttft + slow.inter_chunk * max(0, count - 1)
+            if isinstance(shape, CutStream):
+                plan.headers.append(("content-length", str(len(body))))
+                plan.body, plan.cut = body[: len(body) // 2], True
+            return plan
+        if reply.chunks is not None and text == reply.text:
+            pieces = list(reply.chunks)
+        else:
+            pieces = split_tokens(text, rng, self.config.chunk_chars)
+        writer = ChunkWriter(cid, self._created, model)
+        ttft = slow.ttft if slow else 0.0
+        gap = slow.inter_chunk if slow else 0.0
+        parts: list[tuple[float, bytes]] = [(ttft, writer.role())]
+        last = len(pieces) - 1
+        plan = Plan(status=200, headers=[("content-type", SSE)], stream=parts)
+        for i, piece in enumerate(pieces):
+            if isinstance(shape, CutStream) and i >= shape.after:
+                plan.cut = True
+                return plan
+            if isinstance(shape, ErrorEvent) and i == shape.after:
+                parts.append((gap, shape.error.stream_event()))
+                parts.append((0.0, DONE))
+                return plan
+            if isinstance(shape, MalformedChunk) and i == shape.after:
+                parts.append((gap, event(shape.data)))
+            parts.append((gap, writer.content(piece, finish if i == last else None)))
+        if isinstance(shape, ErrorEvent):  # after the last chunk
+            parts.append((gap, shape.error.stream_event()))
+        elif facts.include_usage:
+            parts.append((0.0, writer.usage(facts.prompt.full, completion)))
+        if isinstance(shape, CutStream):
+            plan.cut = True
+            return plan
+        parts.append((0.0, DONE))
+        return plan
+
+    # -- strictness -------------------------------------------------------------------
+    def _unexpected(self, call: Call, facts: ChatFacts) -> Plan:
+        call.answered_by = "unexpected"
+        explanation = self.explain(call, facts)
+        with self._lock:
+            self.unexpected.append(Unexpected(call, explanation))
+        first = explanation.splitlines()[0]
+        error = ApiError(
+            status=UNEXPECTED_STATUS, flavour=self.config.flavour, type="autoglm_unexpected_request",
+            message=f"unexpected request (pytest-autoglm fake server): {first}",
+        )  # fmt: skip
+        return self._error_plan(error, (("x-should-retry", "false"),))
+
+    def explain(self, call: Call, facts: ChatFacts) -> str:
+        """Why nothing answered ``call``: the nearest pending entry and what differs."""
+        pending = [e for e in self.script.pending() if not e.shaping]
+        if not pending:
+            used = sum(1 for e in self.script if not e.shaping)
+            why = (f"all {used} scripted repl{'y was' if used == 1 else 'ies were'} used up"
+                   if used else "nothing is scripted")  # fmt: skip
+            return f"{why}; script one with server.reply(...) before the request"
+        scored = sorted(pending, key=lambda e: len(e.match.mismatches(facts)))
+        nearest = scored[0]
+        lines = [f"no scripted entry matches; nearest is {nearest.label()}:"]
+        lines += [f"    {m}" for m in nearest.match.mismatches(facts)]
+        return "\n".join(lines)
+
+
+def _loose_facts(body: object, config: ServerConfig) -> ChatFacts:
+    """Facts of a request when validation is off: best effort, never an error."""
+    from pytest_autoglm.server._tokens import PromptCount
+
+    d = body if isinstance(body, dict) else {}
+    options = d.get("stream_options")
+    messages = d.get("messages") if isinstance(d.get("messages"), list) else []
+    last = ""
+    for message in messages or []:
+        if isinstance(message, dict) and message.get("role") == "user":
+            content = message.get("content")
+            if isinstance(content, str):
+                last = content
+            elif isinstance(content, list):
+                last = "\n".join(
+                    p.get("text", "")
+                    for p in content
+                    if isinstance(p, dict) and p.get("type") == "text"
+                )
+    max_tokens = d.get("max_tokens")
+    return ChatFacts(
+        model=d.get("model", config.model) if isinstance(d.get("model"), str) else config.model,
+        stream=d.get("stream") is True,
+        include_usage=isinstance(options, dict) and bool(options.get("include_usage")),
+        max_tokens=max_tokens if isinstance(max_tokens, int) and max_tokens > 0 else None,
+        prompt=PromptCount(0, 0, 0),
+        last_user_text=last,
+    )
+
+
+def reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def request_summary(call: Call) -> str:
+    """The request of a call for failure text (images summarised, not dumped)."""
+    body = summarise_json(call.json) if call.json is not None else call.text
+    return f"{call.method} {call.path}\n{body}"

@@ -1,0 +1,268 @@
+"""The in-process transport: respx mockers for ``httpcore`` (httpx) and ``httpcore2`` (httpx2).
+
+respx 0.23 patches ``httpcore`` only, but the openai SDK 3.x runs on ``httpx2`` over
+``httpcore2``. As respx's author does for httpx2 (the pytest-httpx2 package), we register
+:class:`respx.mocks.Mocker` subclasses whose targets are each stack's connection pools.
+Ours dispatch straight to the fake server's core, without respx's router, so that a call
+costs little more than the SDK itself; a request for any other origin passes through to
+whatever was there before (a real connection, or another respx mock).
+
+Faults act as the stack's own errors would: a reset raises the stack's ``ReadError``, a
+stall longer than the client's read timeout sleeps for that timeout and raises its
+``ReadTimeout``, a cut stream raises ``RemoteProtocolError`` -- each mapped by httpx or
+httpx2 to the exception a real socket would give.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import inspect
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from types import ModuleType
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from respx.mocks import Mocker
+
+from pytest_autoglm.server._core import Core, Plan, Request, reason_phrase
+from pytest_autoglm.server._errors import ServerConfigError
+
+_TARGETS = (
+    "{m}._sync.connection.HTTPConnection",
+    "{m}._sync.connection_pool.ConnectionPool",
+    "{m}._sync.http_proxy.HTTPProxy",
+    "{m}._async.connection.AsyncHTTPConnection",
+    "{m}._async.connection_pool.AsyncConnectionPool",
+    "{m}._async.http_proxy.AsyncHTTPProxy",
+)
+_DEFAULT_PORTS = {b"http": 80, b"https": 443}
+_RESET = "[Errno 104] Connection reset by peer"
+_CLOSED = "Server disconnected without sending a response."
+_CUT = "peer closed connection without sending complete message body (incomplete chunked read)"
+
+
+class _StackMocker(Mocker):
+    """Patches one HTTP core stack; ``routers`` holds the active :class:`RespxTransport` objects."""
+
+    stack_name: ClassVar[str]
+    target_methods: ClassVar[list[str]] = ["handle_request", "handle_async_request"]
+
+    @classmethod
+    def stack(cls) -> ModuleType:
+        return importlib.import_module(cls.stack_name)
+
+    @classmethod
+    def owner(cls, request: Any) -> RespxTransport | None:
+        url = request.url
+        key = (url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme))
+        for transport in cls.routers:
+            if transport.origin == key:  # type: ignore[attr-defined]
+                return transport  # type: ignore[return-value]
+        return None
+
+    @classmethod
+    def mock(cls, spec: Callable[..., Any]) -> Callable[..., Any]:
+        if getattr(spec, "_autoglm_mocker", None) is cls:
+            return spec  # an inherited method we already patched on the base class
+        if inspect.iscoroutinefunction(spec):
+
+            @functools.wraps(spec)
+            async def handle_async_request(self: Any, request: Any) -> Any:
+                owner = cls.owner(request)
+                if owner is None:
+                    return await spec(self, request)
+                return await owner.respond_async(request, cls.stack())
+
+            wrapper: Callable[..., Any] = handle_async_request
+        else:
+
+            @functools.wraps(spec)
+            def handle_request(self: Any, request: Any) -> Any:
+                owner = cls.owner(request)
+                if owner is None:
+                    return spec(self, request)
+                return owner.respond_sync(request, cls.stack())
+
+            wrapper = handle_request
+        wrapper._autoglm_mocker = cls  # type: ignore[attr-defined]
+        return wrapper
+
+
+def _mocker(stack_name: str) -> type[_StackMocker]:
+    """The mocker class for one stack, created once per process.
+
+    respx keeps a registry of mocker names for the life of the process; when this module
+    is imported again (pytester's in-process runs do that), the class registered first is
+    reused rather than registered twice.
+    """
+    name = f"autoglm_{stack_name}"
+    existing = Mocker.registry.get(name)
+    if existing is not None:
+        return existing  # type: ignore[return-value]
+    attrs = {
+        "name": name,
+        "stack_name": stack_name,
+        "targets": [t.format(m=stack_name) for t in _TARGETS],
+        "__doc__": f"``respx.mock(using={name!r})``: intercepts the {stack_name} stack.",
+    }
+    return type(f"Autoglm{stack_name.capitalize()}Mocker", (_StackMocker,), attrs)
+
+
+#: the httpx stack (openai 1.x/2.x, most clients)
+HttpcoreMocker = _mocker("httpcore")
+
+
+def _mockers() -> list[type[_StackMocker]]:
+    mockers: list[type[_StackMocker]] = [HttpcoreMocker]
+    try:
+        importlib.import_module("httpcore2")
+    except ImportError:  # httpx2 not installed: nothing of that stack to intercept
+        return mockers
+    mockers.append(_mocker("httpcore2"))  # the httpx2 stack (openai 3.x, phone_agent today)
+    return mockers
+
+
+def _read_timeout(request: Any) -> float | None:
+    timeout = request.extensions.get("timeout") or {}
+    value = timeout.get("read")
+    return None if value is None else float(value)
+
+
+def _to_request(request: Any, body: bytes) -> Request:
+    target = request.url.target
+    path = target.split(b"?", 1)[0].decode("ascii", "replace")
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
+    return Request(request.method.decode("ascii"), path, headers, body, "respx")
+
+
+def _response(stack: ModuleType, plan: Plan, content: Any) -> Any:
+    headers = [(k.encode(), v.encode()) for k, v in plan.headers]
+    if plan.stream is None and not plan.cut:
+        headers.append((b"content-length", str(len(plan.body)).encode()))
+    extensions = {"http_version": b"HTTP/1.1", "reason_phrase": reason_phrase(plan.status).encode()}
+    return stack.Response(plan.status, headers=headers, content=content, extensions=extensions)
+
+
+class RespxTransport:
+    """Registers the core with both stack mockers for the origin of ``config.base_url``."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.base_url = core.config.base_url.rstrip("/")
+        parts = urlsplit(self.base_url)
+        scheme = parts.scheme.encode()
+        self.origin = (
+            scheme,
+            (parts.hostname or "").encode(),
+            parts.port or _DEFAULT_PORTS[scheme],
+        )
+        self._mockers = _mockers()
+
+    def start(self) -> None:
+        for mocker in self._mockers:
+            for other in mocker.routers:
+                if getattr(other, "origin", None) == self.origin:
+                    raise ServerConfigError(
+                        f"another fake server already answers at {self.base_url}; give this one "
+                        "a different base_url (e.g. http://localhost:8001/v1)"
+                    )
+        for mocker in self._mockers:
+            mocker.register(self)  # type: ignore[arg-type]
+            mocker.start()
+
+    def stop(self) -> None:
+        for mocker in self._mockers:
+            mocker.unregister(self)  # type: ignore[arg-type]
+            mocker.stop()
+
+    # -- sync -------------------------------------------------------------------------
+    def respond_sync(self, request: Any, stack: ModuleType) -> Any:
+        body = b"".join(request.stream)
+        timeout = _read_timeout(request)
+        plan = self.core.handle(_to_request(request, body))
+        if plan.drop is not None:
+            self._wait_sync(plan.stall, timeout, stack, plan)
+            self.core.finished(plan)
+            raise (
+                stack.ReadError(_RESET)
+                if plan.drop == "reset"
+                else stack.RemoteProtocolError(_CLOSED)
+            )
+        self._wait_sync(plan.head_delay, timeout, stack, plan)
+        if plan.stream is None and not plan.cut:
+            self.core.finished(plan)
+            return _response(stack, plan, plan.body)
+        return _response(stack, plan, self._iter_sync(plan, timeout, stack))
+
+    def _wait_sync(
+        self, delay: float, timeout: float | None, stack: ModuleType, plan: Plan
+    ) -> None:
+        if delay <= 0:
+            return
+        if timeout is not None and delay >= timeout:
+            time.sleep(timeout)
+            self.core.finished(plan)
+            raise stack.ReadTimeout("timed out")
+        time.sleep(delay)
+
+    def _iter_sync(self, plan: Plan, timeout: float | None, stack: ModuleType) -> Iterator[bytes]:
+        try:
+            if plan.stream is None:  # a non-stream body cut halfway
+                yield plan.body
+            else:
+                for delay, data in plan.stream:
+                    self._wait_sync(delay, timeout, stack, plan)
+                    yield data
+            if plan.cut:
+                raise stack.RemoteProtocolError(_CUT)
+        finally:
+            self.core.finished(plan)
+
+    # -- async ------------------------------------------------------------------------
+    async def respond_async(self, request: Any, stack: ModuleType) -> Any:
+        body = b"".join([part async for part in request.stream])
+        timeout = _read_timeout(request)
+        plan = self.core.handle(_to_request(request, body))
+        if plan.drop is not None:
+            await self._wait_async(plan.stall, timeout, stack, plan)
+            self.core.finished(plan)
+            raise (
+                stack.ReadError(_RESET)
+                if plan.drop == "reset"
+                else stack.RemoteProtocolError(_CLOSED)
+            )
+        await self._wait_async(plan.head_delay, timeout, stack, plan)
+        if plan.stream is None and not plan.cut:
+            self.core.finished(plan)
+            return _response(stack, plan, plan.body)
+        return _response(stack, plan, self._iter_async(plan, timeout, stack))
+
+    async def _wait_async(
+        self, delay: float, timeout: float | None, stack: ModuleType, plan: Plan
+    ) -> None:
+        if delay <= 0:
+            return
+        import anyio
+
+        if timeout is not None and delay >= timeout:
+            await anyio.sleep(timeout)
+            self.core.finished(plan)
+            raise stack.ReadTimeout("timed out")
+        await anyio.sleep(delay)
+
+    async def _iter_async(
+        self, plan: Plan, timeout: float | None, stack: ModuleType
+    ) -> AsyncIterator[bytes]:
+        try:
+            if plan.stream is None:
+                yield plan.body
+            else:
+                for delay, data in plan.stream:
+                    await self._wait_async(delay, timeout, stack, plan)
+                    yield data
+            if plan.cut:
+                raise stack.RemoteProtocolError(_CUT)
+        finally:
+            self.core.finished(plan)

@@ -1,0 +1,180 @@
+"""The script: scripted answers and faults, matched on request features, consumed in order.
+
+Thread-safe: one lock guards every take, so concurrent requests consume the script in
+order and never share or skip an entry.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from pytest_autoglm.server._answers import Answer, CutStream, ErrorEvent, MalformedChunk, Slow
+from pytest_autoglm.server._validate import ChatFacts
+
+
+@dataclass(frozen=True)
+class Match:
+    """Request features an entry waits for; ``None`` matches anything."""
+
+    model: str | None = None
+    stream: bool | None = None
+    contains: str | None = None
+    when: Callable[[ChatFacts], bool] | None = None
+
+    def mismatches(self, facts: ChatFacts) -> list[str]:
+        """Why ``facts`` does not match, one line per feature (empty when it matches)."""
+        out = []
+        if self.model is not None and facts.model != self.model:
+            out.append(f"model: scripted {self.model!r}, request has {facts.model!r}")
+        if self.stream is not None and facts.stream != self.stream:
+            out.append(f"stream: scripted {self.stream}, request has {facts.stream}")
+        if self.contains is not None and self.contains not in facts.last_user_text:
+            text = facts.last_user_text
+            shown = text if len(text) <= 80 else text[:77] + "..."
+            out.append(f"contains: scripted {self.contains!r}, last user text is {shown!r}")
+        if self.when is not None and not self.when(facts):
+            out.append(f"when: {getattr(self.when, '__name__', 'predicate')}() returned False")
+        return out
+
+    def describe(self) -> str:
+        parts = [f"{k}={v!r}" for k, v in (("model", self.model), ("stream", self.stream),
+                 ("contains", self.contains)) if v is not None]  # fmt: skip
+        if self.when is not None:
+            parts.append(f"when={getattr(self.when, '__name__', 'predicate')}")
+        return ", ".join(parts)
+
+
+@dataclass
+class Entry:
+    """One scripted answer and how often it may answer."""
+
+    number: int
+    answer: Answer
+    match: Match = field(default_factory=Match)
+    #: remaining uses; ``None`` with ``within=None`` means reusable without limit
+    times: int | None = 1
+    within: float | None = None
+    optional: bool = False
+    uses: int = 0
+    started: float | None = None
+
+    @property
+    def shaping(self) -> bool:
+        return isinstance(self.answer, (Slow, CutStream, ErrorEvent, MalformedChunk))
+
+    def live(self, now: float) -> bool:
+        if (
+            self.within is not None
+            and self.started is not None
+            and now - self.started > self.within
+        ):
+            return False
+        return self.times is None or self.times > 0
+
+    def take(self, now: float) -> None:
+        self.uses += 1
+        if self.started is None:
+            self.started = now
+        if self.times is not None:
+            self.times -= 1
+
+    def label(self) -> str:
+        desc = self.answer.describe()
+        match = self.match.describe()
+        return f"#{self.number} {desc}" + (f" when {match}" if match else "")
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What the script gave one request: its answer entry and the shaping faults applied."""
+
+    entry: Entry | None
+    shaping: tuple[Entry, ...] = ()
+
+
+class Script:
+    """Ordered entries; :meth:`take` picks the first live matching entry of each kind."""
+
+    def __init__(self) -> None:
+        self._entries: list[Entry] = []  # every entry ever added, for reports
+        self._active: list[Entry] = []  # terminal answers that can still answer, in order
+        self._shaping: list[Entry] = []  # shaping faults that can still apply, in order
+        self._lock = threading.Lock()
+        self._next = 1
+
+    def add(self, answer: Answer, **kw: object) -> Entry:
+        with self._lock:
+            entry = Entry(self._next, answer, **kw)  # type: ignore[arg-type]
+            self._next += 1
+            self._entries.append(entry)
+            (self._shaping if entry.shaping else self._active).append(entry)
+            return entry
+
+    def __iter__(self) -> Iterator[Entry]:
+        with self._lock:
+            return iter(list(self._entries))
+
+    def take(self, facts: ChatFacts, now: float) -> Taken:
+        """The first live entry that matches (a terminal answer), plus shaping faults that match."""
+        with self._lock:
+            answer = self._first(self._active, facts, now)
+            if answer is None:
+                return Taken(None)
+            answer.take(now)
+            if answer.times == 0:
+                self._active.remove(answer)
+            if not _is_reply(answer):
+                return Taken(answer)
+            shaping: list[Entry] = []
+            kinds: set[type] = set()
+            for entry in self._shaping:
+                if entry.live(now) and not entry.match.mismatches(facts):
+                    kind = Slow if isinstance(entry.answer, Slow) else CutStream
+                    if kind not in kinds and (facts.stream or not _stream_only(entry)):
+                        kinds.add(kind)
+                        shaping.append(entry)
+                        entry.take(now)
+            self._shaping = [e for e in self._shaping if e.live(now)]
+            return Taken(answer, tuple(shaping))
+
+    @staticmethod
+    def _first(entries: list[Entry], facts: ChatFacts, now: float) -> Entry | None:
+        expired = []
+        found = None
+        for entry in entries:
+            if not entry.live(now):
+                expired.append(entry)
+            elif not entry.match.mismatches(facts):
+                found = entry
+                break
+        for entry in expired:
+            entries.remove(entry)
+        return found
+
+    def unused(self) -> list[Entry]:
+        """Entries never used that are not optional (the strict check at teardown)."""
+        with self._lock:
+            return [e for e in self._entries if e.uses == 0 and not e.optional]
+
+    def pending(self) -> list[Entry]:
+        """Entries that can still answer (for the diff of an unmatched request)."""
+        with self._lock:
+            return [e for e in self._entries if e.times is None or e.times > 0]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._active.clear()
+            self._shaping.clear()
+
+
+def _is_reply(entry: Entry) -> bool:
+    from pytest_autoglm.server._answers import Reply
+
+    return isinstance(entry.answer, Reply)
+
+
+def _stream_only(entry: Entry) -> bool:
+    return isinstance(entry.answer, (ErrorEvent, MalformedChunk))

@@ -1,0 +1,338 @@
+"""``FakeServer``: the object the ``autoglm_server`` fixture gives a test.
+
+Script answers (``reply``, ``episode``, ``fail``, ``reset``, ``stall``, ``slow``,
+``cut_stream``, ``error_event``, ``malformed_chunk``), read ``calls``, and let the
+fixture check strictness at teardown (:meth:`verify`). Start it on a transport with
+:meth:`start` or ``with FakeServer(...) as server:``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pytest_autoglm._reasons import cut_list
+from pytest_autoglm.server._answers import (
+    Answer,
+    CutStream,
+    ErrorEvent,
+    Fail,
+    MalformedChunk,
+    Reply,
+    Reset,
+    Slow,
+    Stall,
+)  # fmt: skip
+from pytest_autoglm.server._calls import Calls
+from pytest_autoglm.server._config import ServerConfig
+from pytest_autoglm.server._core import Core, request_summary
+from pytest_autoglm.server._errors import (
+    ApiError,
+    ScriptError,
+    ServerError,
+    UnexpectedRequestsError,
+)
+from pytest_autoglm.server._faults import default_error, retry_headers
+from pytest_autoglm.server._script import Entry, Match, Script
+from pytest_autoglm.server._validate import ChatFacts
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from pytest_autoglm.protocol import Action
+
+ENV_VARS = ("PHONE_AGENT_BASE_URL", "PHONE_AGENT_MODEL", "PHONE_AGENT_API_KEY")
+
+
+class Transport(Protocol):
+    base_url: str
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+
+
+class FakeServer:
+    """A fake AutoGLM model server: vLLM's OpenAI-compatible API, scripted replies and faults.
+
+    Exported for type hints (``def test_x(autoglm_server: FakeServer)``) and for use
+    outside pytest (``with FakeServer(transport="http") as server: ...``).
+    """
+
+    def __init__(self, config: ServerConfig | None = None, **changes: Any) -> None:
+        base = config or ServerConfig()
+        self.config = base.with_(**changes) if changes else base
+        self.calls = Calls()
+        self._script = Script()
+        self._core = Core(self.config, self._script, self.calls)
+        self._transport: Transport | None = None
+        self._saved_env: dict[str, str | None] = {}
+
+    # -- addresses --------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        """Where clients send requests: ``config.base_url`` (respx) or the loopback URL (http)."""
+        return self._transport.base_url if self._transport else self.config.base_url
+
+    @property
+    def model(self) -> str:
+        return self.config.model
+
+    @property
+    def api_key(self) -> str:
+        return self.config.api_key or "EMPTY"
+
+    def __repr__(self) -> str:
+        return f"<FakeServer {self.base_url} {self.config.transport} model={self.model!r}>"
+
+    # -- scripting --------------------------------------------------------------------
+    def _add(self, answer: Answer, *, times: int | None, within: float | None, reusable: bool,
+             optional: bool, match: Match) -> Entry:  # fmt: skip
+        if times is not None and (not isinstance(times, int) or times < 1):
+            raise ScriptError(f"times={times!r} must be a positive integer (or use reusable=True)")
+        if within is not None and not within > 0:
+            raise ScriptError(f"within={within!r} must be a number of seconds > 0")
+        if reusable or within is not None:
+            times = None if reusable or times == 1 else times
+        return self._script.add(answer, match=match, times=times, within=within, optional=optional)
+
+    def reply(
+        self,
+        reply: Action | str,
+        *,
+        thinking: str | None = None,
+        style: str = "open",
+        finish_reason: str = "stop",
+        chunks: Iterable[str] | None = None,
+        model: str | None = None,
+        stream: bool | None = None,
+        contains: str | None = None,
+        when: Callable[[ChatFacts], bool] | None = None,
+        times: int | None = 1,
+        reusable: bool = False,
+        optional: bool = False,
+    ) -> FakeServer:
+        """Queue a model reply: raw text, or an action (``Tap((500, 120))``) rendered with ``thinking``.
+
+        A string with ``thinking=None`` is sent verbatim; an action, or a string with
+        ``thinking``, is wrapped as ``<think>{thinking}</think>\\n<answer>{action}``
+        (``style`` picks the protocol's variant, e.g. ``"closed"`` adds ``</answer>``).
+        ``model``/``stream``/``contains``/``when`` restrict which requests it answers.
+        """
+        text = self._render(reply, thinking, style)
+        pieces = None if chunks is None else tuple(chunks)
+        if pieces is not None and "".join(pieces) != text:
+            raise ScriptError("chunks=... must join to exactly the reply text")
+        match = Match(model=model, stream=stream, contains=contains, when=when)
+        self._add(Reply(text, finish_reason, pieces), times=times, within=None, reusable=reusable,
+                  optional=optional, match=match)  # fmt: skip
+        return self
+
+    def episode(
+        self, steps: Iterable[Action | str | tuple[str, Action | str]], **match: Any
+    ) -> FakeServer:
+        """Queue one reply per step, in order: an action, raw text, or ``(thinking, action)``."""
+        for step in steps:
+            if isinstance(step, tuple):
+                thinking, action = step
+                self.reply(action, thinking=thinking, **match)
+            else:
+                self.reply(step, **match)
+        return self
+
+    @staticmethod
+    def _render(reply: Any, thinking: str | None, style: str) -> str:
+        if isinstance(reply, str) and thinking is None:
+            return reply
+        from pytest_autoglm.protocol import render_reply
+
+        try:
+            return render_reply(reply, thinking=thinking or "", style=style)  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            raise ScriptError(f"cannot render reply {reply!r}: {exc}") from None
+
+    def fail(
+        self,
+        status: int,
+        *,
+        times: int | None = 1,
+        within: float | None = None,
+        retry_after: float | str | None = None,
+        retry_after_ms: float | None = None,
+        body: dict[str, Any] | str | bytes | ApiError | None = None,
+        message: str | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+        optional: bool = False,
+        **match: Any,
+    ) -> FakeServer:
+        """Answer the next ``times`` requests (or all within ``within`` seconds) with an HTTP error.
+
+        The body is the flavour's realistic one (BigModel: ``code="1302"``/``"1305"``;
+        OpenAI: ``rate_limit_exceeded``); ``body=`` replaces it (dict, str, bytes or ApiError).
+        ``retry_after``/``retry_after_ms`` add the headers clients read.
+        """
+        if not isinstance(status, int) or not 400 <= status <= 599:
+            raise ScriptError(f"fail(status={status!r}): expected an HTTP error status, 400 to 599")
+        error: ApiError | None = None
+        raw: bytes | None = None
+        if isinstance(body, ApiError):
+            error = body
+        elif isinstance(body, dict):
+            from pytest_autoglm.server._wire import dumps
+
+            raw = dumps(body)
+        elif isinstance(body, str):
+            raw = body.encode()
+        elif isinstance(body, bytes):
+            raw = body
+        else:
+            error = default_error(status, self.config.flavour, self.model, code, message)
+        extra = retry_headers(retry_after, retry_after_ms)
+        if self.config.flavour == "openai" and status == 429:
+            extra += (("x-ratelimit-limit-requests", "3"), ("x-ratelimit-remaining-requests", "0"),
+                      ("x-ratelimit-reset-requests", "20s"))  # fmt: skip
+        extra += tuple((k.lower(), v) for k, v in (headers or {}).items())
+        answer = Fail(error=error, status=status, body=raw, headers=extra)
+        self._add(answer, times=times, within=within, reusable=False, optional=optional,
+                  match=Match(**match))  # fmt: skip
+        return self
+
+    def reset(self, *, times: int | None = 1, within: float | None = None, optional: bool = False,
+              **match: Any) -> FakeServer:  # fmt: skip
+        """Reset the connection of the next request(s) before any byte (the client sees ECONNRESET)."""
+        self._add(
+            Reset(),
+            times=times,
+            within=within,
+            reusable=False,
+            optional=optional,
+            match=Match(**match),
+        )
+        return self
+
+    def stall(self, seconds: float = 3600.0, *, times: int | None = 1, within: float | None = None,
+              optional: bool = False, **match: Any) -> FakeServer:  # fmt: skip
+        """Send nothing for ``seconds`` (or until the client gives up), then close: a read timeout."""
+        if not seconds >= 0:
+            raise ScriptError(f"stall(seconds={seconds!r}) must be >= 0")
+        self._add(Stall(float(seconds)), times=times, within=within, reusable=False, optional=optional,
+                  match=Match(**match))  # fmt: skip
+        return self
+
+    def slow(self, ttft: float = 0.0, inter_chunk: float = 0.0, *, times: int | None = 1,
+             within: float | None = None, reusable: bool = False, optional: bool = False,
+             **match: Any) -> FakeServer:  # fmt: skip
+        """Deliver the next reply(s) slowly: ``ttft`` seconds to the first token, ``inter_chunk`` between."""
+        if not (ttft >= 0 and inter_chunk >= 0):
+            raise ScriptError(
+                f"slow(ttft={ttft!r}, inter_chunk={inter_chunk!r}): delays must be >= 0"
+            )
+        self._add(Slow(float(ttft), float(inter_chunk)), times=times, within=within, reusable=reusable,
+                  optional=optional, match=Match(**match))  # fmt: skip
+        return self
+
+    def cut_stream(self, after: int = 3, *, times: int | None = 1, optional: bool = False,
+                   **match: Any) -> FakeServer:  # fmt: skip
+        """Cut the next reply after ``after`` content chunks: no final chunk, no ``[DONE]``, closed."""
+        self._check_after(after)
+        self._add(CutStream(after), times=times, within=None, reusable=False, optional=optional,
+                  match=Match(**match))  # fmt: skip
+        return self
+
+    def error_event(self, message: str = "The engine failed while generating.", *, after: int = 2,
+                    status: int = 500, type: str = "InternalServerError", times: int | None = 1,
+                    optional: bool = False, **match: Any) -> FakeServer:  # fmt: skip
+        """Put an error event in the next streamed reply after ``after`` chunks (status stays 200)."""
+        self._check_after(after)
+        error = ApiError(status=status, message=message, type=type, flavour=self.config.flavour)
+        self._add(ErrorEvent(error, after), times=times, within=None, reusable=False, optional=optional,
+                  match=Match(**match))  # fmt: skip
+        return self
+
+    def malformed_chunk(self, after: int = 1, *, data: bytes = b'{"id":"chatcmpl-broken","choices":[{"delta":',
+                        times: int | None = 1, optional: bool = False, **match: Any) -> FakeServer:  # fmt: skip
+        """Insert a chunk that is not valid JSON into the next streamed reply, after ``after`` chunks."""
+        self._check_after(after)
+        self._add(MalformedChunk(data, after), times=times, within=None, reusable=False,
+                  optional=optional, match=Match(**match))  # fmt: skip
+        return self
+
+    @staticmethod
+    def _check_after(after: int) -> None:
+        if not isinstance(after, int) or after < 0:
+            raise ScriptError(f"after={after!r} must be a chunk count >= 0")
+
+    # -- life cycle -------------------------------------------------------------------
+    def start(self) -> FakeServer:
+        """Serve on ``config.transport`` and export ``PHONE_AGENT_*`` if ``config.export_env``."""
+        if self._transport is not None:
+            return self
+        if self.config.transport == "http":
+            from pytest_autoglm.server._http import HttpTransport
+
+            self._transport = HttpTransport(self._core)
+        else:
+            from pytest_autoglm.server._respx import RespxTransport
+
+            self._transport = RespxTransport(self._core)
+        self._transport.start()
+        if self.config.export_env:
+            values = (self.base_url, self.model, self.api_key)
+            for name, value in zip(ENV_VARS, values, strict=True):
+                self._saved_env[name] = os.environ.get(name)
+                os.environ[name] = value
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and restore the environment."""
+        for name, old in self._saved_env.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+        self._saved_env.clear()
+        if self._transport is not None:
+            self._transport.stop()
+            self._transport = None
+
+    def __enter__(self) -> FakeServer:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:  # fmt: skip
+        self.stop()
+
+    # -- strictness -------------------------------------------------------------------
+    def problems(self) -> list[str]:
+        """Unexpected requests and unused scripted entries, as report lines (empty when clean)."""
+        lines: list[str] = []
+        for trace in self._core.internal_errors:
+            lines.append("the fake server failed while answering (a bug in pytest-autoglm):")
+            lines += ["  " + line for line in trace.splitlines()]
+        unexpected = list(self._core.unexpected)
+        if unexpected:
+            lines.append(f"{len(unexpected)} unexpected request(s):")
+            for item in unexpected[:5]:
+                lines.append(f"  call #{item.call.index}: {item.explanation}")
+                lines += ["    | " + line for line in request_summary(item.call).splitlines()[:40]]
+            if len(unexpected) > 5:
+                lines.append(f"  ...and {len(unexpected) - 5} more")
+        unused = self._script.unused()
+        if unused:
+            lines.append(f"{len(unused)} scripted entr{'y was' if len(unused) == 1 else 'ies were'} "
+                         "never used (pass optional=True to allow that):")  # fmt: skip
+            lines += ["  " + label for label in cut_list([e.label() for e in unused])]
+        return lines
+
+    def verify(self) -> None:
+        """Raise :class:`UnexpectedRequestsError` when :meth:`problems` finds any."""
+        lines = self.problems()
+        if lines:
+            raise UnexpectedRequestsError(
+                "fake AutoGLM server: " + lines[0] + "\n" + "\n".join(lines[1:])
+                + "\ncalls received:\n" + self.calls.describe()
+            )  # fmt: skip
+
+
+__all__ = ["FakeServer", "ServerError"]

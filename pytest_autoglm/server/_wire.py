@@ -1,0 +1,121 @@
+"""Wire formats of vLLM's OpenAI-compatible server: chat completion bodies and SSE chunks.
+
+Serialised like pydantic's ``model_dump_json``: compact, UTF-8, unicode unescaped, keys
+in vLLM's field order, ``exclude_unset`` on stream chunks (PROTOCOL.md section 2).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+_CJK_MAX = 2  # a GLM token holds 1-2 CJK characters
+_ASCII_SIZES = (1, 2, 2, 3, 3, 3, 4, 4, 5, 6)  # a token holds ~1-6 ASCII characters
+
+
+def dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def split_tokens(text: str, rng: random.Random, mean_chars: float = 3.0) -> list[str]:
+    """Split ``text`` into token-sized pieces: short enough that markers such as
+    ``do(action=`` and ``</think>`` always straddle a boundary, as a real model's stream does.
+    """
+    scale = mean_chars / 3.0
+    pieces: list[str] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        if ord(text[i]) >= 128:
+            size = rng.randint(1, _CJK_MAX)
+        else:
+            size = max(1, round(rng.choice(_ASCII_SIZES) * scale))
+        pieces.append(text[i : i + size])
+        i += size
+    return pieces or [""]
+
+
+def completion_id(rng: random.Random) -> str:
+    return f"chatcmpl-{rng.getrandbits(128):032x}"
+
+
+def completion_body(
+    *,
+    cid: str,
+    created: int,
+    model: str,
+    text: str,
+    finish_reason: str,
+    prompt: int,
+    completion: int,
+) -> bytes:
+    """A non-stream ``chat.completion`` with every field vLLM sets."""
+    return dumps({
+        "id": cid, "object": "chat.completion", "created": created, "model": model,
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": text, "refusal": None, "annotations": None,
+                        "audio": None, "function_call": None, "tool_calls": [],
+                        "reasoning_content": None},
+            "logprobs": None, "finish_reason": finish_reason, "stop_reason": None,
+            "token_ids": None,
+        }],
+        "service_tier": None, "system_fingerprint": None,
+        "usage": {"prompt_tokens": prompt, "total_tokens": prompt + completion,
+                  "completion_tokens": completion, "prompt_tokens_details": None},
+        "prompt_logprobs": None, "prompt_token_ids": None, "kv_transfer_params": None,
+    })  # fmt: skip
+
+
+def event(data: bytes) -> bytes:
+    return b"data: " + data + b"\n\n"
+
+
+DONE = b"data: [DONE]\n\n"
+
+
+class ChunkWriter:
+    """Builds the SSE events of one streamed completion."""
+
+    def __init__(self, cid: str, created: int, model: str) -> None:
+        # the constant prefix of every chunk, serialised once
+        self._head = dumps({"id": cid, "object": "chat.completion.chunk", "created": created,
+                            "model": model})[:-1]  # fmt: skip
+
+    def role(self) -> bytes:
+        return event(self._head + b',"choices":[{"index":0,"delta":{"role":"assistant",'
+                     b'"content":"","reasoning_content":null},"logprobs":null,'
+                     b'"finish_reason":null}],"prompt_token_ids":null}')  # fmt: skip
+
+    def content(self, piece: str, finish_reason: str | None = None) -> bytes:
+        text = json.dumps(piece, ensure_ascii=False).encode()
+        if finish_reason is None:
+            tail = b'"finish_reason":null,"token_ids":null}]}'
+        else:
+            tail = (
+                b'"finish_reason":"'
+                + finish_reason.encode()
+                + b'","stop_reason":null,"token_ids":null}]}'
+            )
+        return event(self._head + b',"choices":[{"index":0,"delta":{"content":' + text
+                     + b',"reasoning_content":null},"logprobs":null,' + tail)  # fmt: skip
+
+    def usage(self, prompt: int, completion: int) -> bytes:
+        return event(self._head + b',"choices":[],"usage":' + dumps(
+            {"prompt_tokens": prompt, "total_tokens": prompt + completion,
+             "completion_tokens": completion}) + b"}")  # fmt: skip
+
+
+def models_body(model: str, max_model_len: int, owned_by: str, created: int) -> bytes:
+    """``GET /v1/models`` as vLLM answers it (issue #111's body)."""
+    return dumps({"object": "list", "data": [{
+        "id": model, "object": "model", "created": created, "owned_by": owned_by,
+        "root": model, "parent": None, "max_model_len": max_model_len,
+        "permission": [{
+            "id": f"modelperm-{created:032x}", "object": "model_permission", "created": created,
+            "allow_create_engine": False, "allow_sampling": True, "allow_logprobs": True,
+            "allow_search_indices": False, "allow_view": True, "allow_fine_tuning": False,
+            "organization": "*", "group": None, "is_blocking": False,
+        }],
+    }]})  # fmt: skip

@@ -1,0 +1,221 @@
+"""The code API: ``no_leak`` blocks, ``assert_no_leak`` calls, ``memory_limit``, on the corpus."""
+
+from __future__ import annotations
+
+import gc
+import re
+import sys
+
+import leak_corpus as corpus
+import pytest
+
+from pytest_autoglm.leaks import (
+    LeakError,
+    MemoryLimitError,
+    assert_no_leak,
+    assert_no_leak_async,
+    memory_limit,
+    no_leak,
+)
+from pytest_autoglm.leaks._errors import LeakCheckUsageError
+
+NATIVE_SOURCES = {"RSS", "C heap"}
+
+
+@pytest.mark.parametrize("name", sorted(corpus.CLEAN))
+def test_clean_workloads_pass(name: str) -> None:
+    body = corpus.CLEAN[name]()
+    with no_leak() as check:
+        for _ in check:
+            body()
+    assert check.result is not None
+    assert check.result.passed, check.result.table()
+
+
+@pytest.mark.parametrize("name", sorted(corpus.LEAKS))
+def test_leak_patterns_are_caught_by_the_right_source(name: str) -> None:
+    factory, source = corpus.LEAKS[name]
+    if name == "tensors_kept":
+        pytest.importorskip("torch")
+    with pytest.raises(LeakError) as caught:
+        assert_no_leak(factory())
+    labels = {s.label for s in caught.value.result.leaking}
+    expected = NATIVE_SOURCES if source == "RSS" else {source}
+    assert labels & expected, caught.value.result.table()
+    assert re.match(r"leaked \d+(\.\d)? [KM]iB/round over 20 rounds \(", caught.value.summary)
+
+
+def test_the_error_names_the_leaking_line() -> None:
+    history: list[bytes] = []
+    with pytest.raises(LeakError) as caught, no_leak(rounds=10, warmup=2) as check:
+        for _ in check:
+            history.append(bytes(4096))  # the leaking line
+    text = str(caught.value)
+    first, _, rest = text.partition("\n")
+    assert first == caught.value.summary
+    assert first.startswith("leaked 4.0 KiB/round over 10 rounds (Python heap)")
+    assert "top growing allocation sites:" in rest
+    assert "test_leaks_api.py:" in rest
+    assert "history.append(bytes(4096))  # the leaking line" in rest
+
+
+def test_a_one_kib_leak_is_caught_within_thirty_rounds() -> None:
+    with pytest.raises(LeakError, match=r"^leaked 1\.0 KiB/round over 25 rounds"):
+        assert_no_leak(corpus.module_list_append(), rounds=25, warmup=5)
+
+
+def test_thresholds_are_per_round_sizes() -> None:
+    body = corpus.module_list_append(4096)
+    assert_no_leak(body, cpu="8 KiB", rss=None)  # 4 KiB/round is under 8 KiB/round
+    with pytest.raises(LeakError):
+        assert_no_leak(body, cpu="2 KiB", rss=None)
+
+
+def test_a_source_set_to_none_is_not_measured() -> None:
+    with no_leak(cpu=None, rss=None, rounds=6, warmup=0) as check:
+        for _ in check:
+            pass
+    assert check.result is not None
+    assert check.result.sources == ()
+    assert check.result.summary() == "no leak over 6 rounds (nothing)"
+
+
+def test_assert_no_leak_returns_the_last_result_and_passes_arguments() -> None:
+    calls: list[tuple[int, str]] = []
+
+    def body(a: int, *, b: str) -> int:
+        calls.append((a, b))
+        return len(calls)
+
+    assert assert_no_leak(body, 1, b="x", rounds=6, warmup=1, cpu=None, rss=None) == 7
+    assert calls == [(1, "x")] * 7
+
+
+def test_a_failing_round_raises_its_own_error_with_the_round_named() -> None:
+    count = 0
+
+    def body() -> None:
+        nonlocal count
+        count += 1
+        if count == 8:
+            raise KeyError("boom")
+
+    with pytest.raises(KeyError, match="boom") as caught:
+        assert_no_leak(body, warmup=5)
+    assert caught.value.__notes__ == [
+        "(in measured round 3 of 20 of the leak check, after the warm-up rounds passed)"
+    ]
+    assert count == 8
+
+
+def test_tracing_is_left_as_it_was_found() -> None:
+    import tracemalloc
+
+    assert not tracemalloc.is_tracing()
+    freeze_before = gc.get_freeze_count()
+    with pytest.raises(LeakError):
+        assert_no_leak(corpus.module_list_append())
+    assert not tracemalloc.is_tracing()
+    assert gc.get_freeze_count() == freeze_before
+
+
+@pytest.mark.anyio
+async def test_async_bodies_run_in_the_callers_loop() -> None:
+    history: list[bytes] = []
+
+    async def body() -> int:
+        history.append(bytes(2048))
+        return len(history)
+
+    with pytest.raises(LeakError, match=r"leaked 2\.\d KiB/round"):
+        await assert_no_leak_async(body)
+    assert len(history) > 25  # warm-up, measured and attribution rounds
+
+
+def test_assert_no_leak_refuses_a_coroutine_function() -> None:
+    async def body() -> None:
+        pass
+
+    with pytest.raises(TypeError, match="assert_no_leak_async"):
+        assert_no_leak(body)
+
+
+# -- misuse -----------------------------------------------------------------------------------
+def test_leaving_the_loop_early_is_a_usage_error() -> None:
+    with pytest.raises(LeakCheckUsageError, match=r"stopped in round 3, before all 25 rounds"):
+        with no_leak() as check:
+            for number in check:
+                if number == 2:
+                    break
+
+
+def test_iterating_outside_the_with_block_is_a_usage_error() -> None:
+    with pytest.raises(LeakCheckUsageError, match="inside `with no_leak"):
+        list(no_leak())
+
+
+def test_a_check_runs_once() -> None:
+    check = no_leak(rounds=6, warmup=0, rss=None)
+    with check:
+        for _ in check:
+            pass
+    with pytest.raises(LeakCheckUsageError, match="runs once"):
+        check.__enter__()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"rounds": 3}, "rounds must be a whole number >= 6, got 3"),
+        ({"rounds": 10.5}, "rounds must be a whole number >= 6, got 10.5"),
+        ({"warmup": -1}, "warmup must be a whole number >= 0, got -1"),
+        ({"cpu": "lots"}, "cpu='lots': invalid size 'lots'"),
+        ({"rss": True}, "rss=True: invalid size True"),
+        ({"gpu": -5}, "gpu=-5: invalid size -5"),
+    ],
+    ids=lambda v: str(v) if isinstance(v, dict) else "",
+)
+def test_bad_options_say_what_is_accepted(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        no_leak(**kwargs)  # type: ignore[arg-type]
+
+
+# -- memory limits ----------------------------------------------------------------------------
+def test_memory_limit_passes_under_the_limit_and_reports_the_peak() -> None:
+    with memory_limit(cpu="4 MiB") as limit:
+        data = bytearray(1024 * 1024)
+        del data
+    assert limit.cpu_peak is not None
+    assert 1024 * 1024 <= limit.cpu_peak < 2 * 1024 * 1024
+
+
+def test_memory_limit_fails_over_the_limit_with_need_and_finding() -> None:
+    with pytest.raises(MemoryLimitError) as caught, memory_limit(cpu="1 MiB"):
+        data = bytearray(3 * 1024 * 1024)
+        del data  # freed before the end: the peak still counts
+    assert str(caught.value) == (
+        "memory limit exceeded: needs a Python heap peak <= 1.0 MiB; found 3.0 MiB"
+    )
+
+
+def test_memory_limit_does_not_hide_the_blocks_own_error() -> None:
+    with pytest.raises(ZeroDivisionError), memory_limit(cpu="1 KiB"):
+        data = bytearray(1024 * 1024)
+        del data
+        _ = 1 / 0
+
+
+def test_memory_limit_needs_a_limit() -> None:
+    with pytest.raises(ValueError, match=r'give cpu= and/or gpu=, e\.g\. cpu="512 MiB"'):
+        memory_limit()
+
+
+def test_importing_the_api_does_not_import_psutil_or_torch() -> None:
+    import subprocess
+
+    code = (
+        "import sys, pytest_autoglm.leaks, pytest_autoglm.plugin;"
+        "print(sorted(m for m in ('psutil', 'torch', 'pynvml') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,249 @@
+"""Faults on both transports and both HTTP stacks (httpx and httpx2), sync and async."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import anyio
+import httpx
+import httpx2
+import pytest
+
+from pytest_autoglm.server import FakeServer
+
+BODY = {"model": "autoglm-phone-9b", "messages": [{"role": "user", "content": "hi"}]}
+STACKS = {"httpx": httpx, "httpx2": httpx2}
+
+
+@pytest.fixture(params=sorted(STACKS))
+def stack(request: pytest.FixtureRequest) -> Any:
+    return STACKS[request.param]
+
+
+def post(stack: Any, server: FakeServer, *, stream: bool = False, timeout: float = 5.0) -> Any:
+    with stack.Client(timeout=timeout) as client:
+        response = client.post(
+            f"{server.base_url}/chat/completions", json={**BODY, "stream": stream}
+        )
+        response.read()
+        return response
+
+
+def events(response: Any) -> list[Any]:
+    out = []
+    for block in response.text.split("\n\n"):
+        if block:
+            assert block.startswith("data: ")
+            data = block.removeprefix("data: ")
+            out.append(data if data == "[DONE]" else json.loads(data))
+    return out
+
+
+def test_sse_stream_is_vllm_shaped(server: FakeServer, stack: Any) -> None:
+    server.reply('<think>a</think>\n<answer>do(action="Back")')
+    response = post(stack, server, stream=True)
+    assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+    chunks = events(response)
+    assert chunks[-1] == "[DONE]"
+    assert chunks[0]["choices"][0]["delta"] == {
+        "role": "assistant",
+        "content": "",
+        "reasoning_content": None,
+    }
+    assert chunks[-2]["choices"][0]["finish_reason"] == "stop"
+    assert all("usage" not in c for c in chunks[:-1])  # no stream_options.include_usage
+    text = "".join(c["choices"][0]["delta"]["content"] for c in chunks[1:-1])
+    assert text == '<think>a</think>\n<answer>do(action="Back")'
+    pieces = [c["choices"][0]["delta"]["content"] for c in chunks[1:-1]]
+    assert "do(action=" not in pieces
+    assert not any("</think>" in p for p in pieces)
+
+
+def test_usage_chunk_only_when_asked(server: FakeServer) -> None:
+    server.reply("hello")
+    with httpx.Client() as client:
+        response = client.post(f"{server.base_url}/chat/completions",
+                               json={**BODY, "stream": True, "stream_options": {"include_usage": True}})  # fmt: skip
+    chunks = events(response)
+    assert chunks[-2]["choices"] == []
+    assert chunks[-2]["usage"]["completion_tokens"] == 2
+
+
+def test_reset_is_a_connection_error(server: FakeServer, stack: Any) -> None:
+    server.reset()
+    with pytest.raises((stack.ReadError, stack.RemoteProtocolError)):
+        post(stack, server)
+
+
+def test_stall_times_out_the_client(server: FakeServer, stack: Any) -> None:
+    server.stall(10)
+    started = time.monotonic()
+    with pytest.raises(stack.ReadTimeout):
+        post(stack, server, timeout=0.2)
+    assert 0.15 < time.monotonic() - started < 2
+
+
+def test_short_stall_closes_without_response(server: FakeServer, stack: Any) -> None:
+    server.stall(0.1)
+    with pytest.raises(stack.RemoteProtocolError):
+        post(stack, server)
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "stream"])
+def test_cut_stream_ends_without_done(server: FakeServer, stack: Any, stream: bool) -> None:
+    server.reply("abcdefghijklmnopqrstuvwxyz")
+    server.cut_stream(after=2)
+    with (
+        stack.Client() as client,
+        client.stream(
+            "POST", f"{server.base_url}/chat/completions", json={**BODY, "stream": stream}
+        ) as response,
+    ):
+        received: list[bytes] = []
+        with pytest.raises(stack.RemoteProtocolError):
+            received.extend(response.iter_bytes())
+    if stream:
+        assert b"".join(received).count(b"data: ") == 3
+        assert b"[DONE]" not in b"".join(received)
+
+
+def test_malformed_chunk(server: FakeServer, stack: Any) -> None:
+    server.reply("abcdef")
+    server.malformed_chunk(after=1)
+    text = post(stack, server, stream=True).text
+    blocks = [b for b in text.split("\n\n") if b]
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(blocks[2].removeprefix("data: "))
+    assert blocks[-1] == "data: [DONE]"
+
+
+def test_slow_tokens_are_delivered_with_delays(server: FakeServer, stack: Any) -> None:
+    server.reply("abcdefghijkl", chunks=["abc", "def", "ghi", "jkl"])
+    server.slow(ttft=0.2, inter_chunk=0.05)
+    arrivals = []
+    started = time.monotonic()
+    with (
+        stack.Client() as client,
+        client.stream(
+            "POST", f"{server.base_url}/chat/completions", json={**BODY, "stream": True}
+        ) as response,
+    ):
+        for line in response.iter_lines():
+            if line.startswith("data: {"):
+                arrivals.append(time.monotonic() - started)
+    assert arrivals[0] >= 0.19
+    assert arrivals[-1] - arrivals[0] >= 4 * 0.05 - 0.01
+
+
+def test_slow_reply_beyond_read_timeout(server: FakeServer, stack: Any) -> None:
+    server.reply("late")
+    server.slow(ttft=5)
+    with pytest.raises(stack.ReadTimeout):
+        post(stack, server, timeout=0.2)
+
+
+@pytest.mark.parametrize(
+    ("flavour", "status", "code", "expected"),
+    [
+        (
+            "bigmodel",
+            429,
+            "1302",
+            {
+                "error": {
+                    "code": "1302",
+                    "message": "您当前使用该API的并发数过高，请降低并发，或联系客服增加限额。",
+                }
+            },
+        ),
+        (
+            "bigmodel",
+            429,
+            "1305",
+            {"error": {"code": "1305", "message": "该模型当前访问量过大，请您稍后再试"}},
+        ),
+        (
+            "openai",
+            429,
+            None,
+            {"error": {"type": "requests", "param": None, "code": "rate_limit_exceeded"}},
+        ),
+        ("openai", 503, None, {"error": {"code": "server_is_overloaded", "type": "server_error"}}),
+        ("vllm", 500, None, {"error": {"type": "Internal Server Error", "code": 500}}),
+        ("sglang", 500, None, {"object": "error", "type": "InternalServerError", "code": 500}),
+    ],
+    ids=["bigmodel-1302", "bigmodel-1305", "openai-429", "openai-503", "vllm-500", "sglang-500"],
+)
+def test_fail_bodies_per_flavour(transport: str, flavour: str, status: int, code: str | None,
+                                 expected: dict[str, Any]) -> None:  # fmt: skip
+    with FakeServer(transport=transport, flavour=flavour, export_env=False) as server:
+        server.fail(status, code=code, retry_after=2)
+        response = post(httpx, server)
+    assert response.status_code == status
+    assert response.headers["retry-after"] == "2"
+    body = response.json()
+    for key, value in expected.items():
+        if isinstance(value, dict):
+            assert {k: body[key][k] for k in value} == value
+        else:
+            assert body[key] == value
+
+
+def test_async_clients_see_the_same_faults(server: FakeServer, stack: Any) -> None:
+    server.fail(429, retry_after_ms=5)
+    server.reply("done")
+    server.reset()
+
+    async def run() -> list[Any]:
+        async with stack.AsyncClient(timeout=5) as client:
+            url = f"{server.base_url}/chat/completions"
+            first = await client.post(url, json=BODY)
+            second = await client.post(url, json=BODY)
+            try:
+                await client.post(url, json=BODY)
+            except (stack.ReadError, stack.RemoteProtocolError) as exc:
+                return [
+                    first.status_code,
+                    second.json()["choices"][0]["message"]["content"],
+                    type(exc),
+                ]
+            return [first.status_code, second.text, None]
+
+    status, content, error = anyio.run(run)
+    assert (status, content) == (429, "done")
+    assert error is not None
+    assert first_header(server) == 0.005
+
+
+def first_header(server: FakeServer) -> float | None:
+    return server.calls[0].retry_after
+
+
+def test_endpoints(server: FakeServer, stack: Any) -> None:
+    root = server.base_url.removesuffix("/v1")
+    with stack.Client() as client:
+        health = client.get(f"{root}/health")
+        assert (health.status_code, health.content) == (200, b"")
+        assert client.get(f"{root}/version").json() == {"version": "0.12.0"}
+        models = client.get(f"{server.base_url}/models").json()
+        assert models["data"][0]["id"] == "autoglm-phone-9b"
+        assert models["data"][0]["max_model_len"] == 25480
+        assert client.get(f"{root}/nowhere").status_code == 404
+
+
+def test_key_is_checked_when_set(transport: str, stack: Any) -> None:
+    with FakeServer(transport=transport, api_key="sk-secret-123", export_env=False) as server:
+        server.reply("ok")
+        with stack.Client() as client:
+            url = f"{server.base_url}/chat/completions"
+            denied = client.post(url, json=BODY, headers={"Authorization": "Bearer wrong"})
+            root = server.base_url.removesuffix("/v1")
+            assert client.get(f"{root}/health").status_code == 200  # /health is never checked
+            allowed = client.post(url, json=BODY, headers={"Authorization": "Bearer sk-secret-123"})
+    assert (denied.status_code, denied.json()) == (401, {"error": "Unauthorized"})
+    assert allowed.status_code == 200
+    assert all("sk-secret-123" not in repr(c.headers) for c in server.calls)
+    assert server.calls[0].headers["authorization"] == "Bearer ***"
+

@@ -1,0 +1,167 @@
+"""The ``autoglm_server`` fixture, marker and options, run the way users run them (pytester)."""
+
+from __future__ import annotations
+
+import pytest
+
+CLIENT = """
+import os, httpx, pytest
+
+def ask(server, text="hi", **extra):
+    body = {"model": server.model, "messages": [{"role": "user", "content": text}], **extra}
+    return httpx.post(server.base_url + "/chat/completions", json=body, timeout=5)
+"""
+
+
+def test_fixture_answers_scripted_replies_and_exports_env(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        CLIENT
+        + """
+def test_reply(autoglm_server):
+    autoglm_server.reply('do(action="Back")')
+    assert os.environ["PHONE_AGENT_BASE_URL"] == "http://localhost:8000/v1"
+    assert os.environ["PHONE_AGENT_MODEL"] == "autoglm-phone-9b"
+    assert os.environ["PHONE_AGENT_API_KEY"] == "EMPTY"
+    assert ask(autoglm_server).json()["choices"][0]["message"]["content"] == 'do(action="Back")'
+
+def test_env_restored():
+    assert "PHONE_AGENT_BASE_URL" not in os.environ
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["autoglm: *fake server respx/vllm*", "*- autoglm -*",
+                                 "fake server: 1 request(s) in 1 test(s), 0 answered with a fault or error"])  # fmt: skip
+
+
+def test_marker_merges_nearest_wins(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+import pytest
+pytestmark = pytest.mark.autoglm_server(flavour="sglang", max_images=3)
+
+@pytest.mark.autoglm_server(flavour="bigmodel", transport="http")
+class TestX:
+    @pytest.mark.autoglm_server(model="autoglm-phone-9b-multilingual")
+    def test_config(self, autoglm_server):
+        c = autoglm_server.config
+        assert (c.flavour, c.max_images, c.transport, c.model) == (
+            "bigmodel", 3, "http", "autoglm-phone-9b-multilingual")
+        assert autoglm_server.base_url.startswith("http://127.0.0.1:")
+""")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_unexpected_request_fails_at_teardown_with_a_diff(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        CLIENT
+        + """
+def test_wrong_text(autoglm_server):
+    autoglm_server.reply("for later", contains="Screen Info")
+    response = ask(autoglm_server, "打开微信")
+    assert response.status_code == 422
+    assert response.headers["x-should-retry"] == "false"
+"""
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([
+        "*UnexpectedRequestsError: fake AutoGLM server: 1 unexpected request(s):*",
+        "*nearest is #1 reply('for later') when contains='Screen Info':*",
+        "*contains: scripted 'Screen Info', last user text is '打开微信'*",
+        "*1 scripted entry was never used*",
+    ])  # fmt: skip
+
+
+def test_unused_reply_fails_unless_optional_or_not_strict(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+import pytest
+
+def test_unused(autoglm_server):
+    autoglm_server.reply("never asked")
+
+def test_optional(autoglm_server):
+    autoglm_server.reply("never asked", optional=True)
+
+@pytest.mark.autoglm_server(strict=False)
+def test_lenient(autoglm_server):
+    autoglm_server.reply("never asked")
+""")
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=3, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_unused*",
+                                 "*#1 reply('never asked')*"])  # fmt: skip
+
+
+def test_bad_marker_argument_is_a_collection_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+import pytest
+
+@pytest.mark.autoglm_server(flavor="vllm")
+def test_typo(autoglm_server):
+    pass
+
+@pytest.mark.autoglm_server(transport="grpc")
+def test_value(autoglm_server):
+    pass
+""")
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines([
+        "*unknown argument 'flavor' (did you mean 'flavour'?)*",
+        "*transport='grpc' is not known; accepted: respx, http*",
+    ])  # fmt: skip
+    assert result.ret != 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--autoglm-server-transport", "grpc"],
+            "--autoglm-server-transport: invalid value 'grpc'",
+        ),
+        (["--autoglm-server-seed", "-1"], "--autoglm-server-seed: invalid value '-1'"),
+    ],
+)
+def test_bad_option_is_a_usage_error(
+    pytester: pytest.Pytester, args: list[str], message: str
+) -> None:
+    pytester.makepyfile("def test_ok(): pass")
+    result = pytester.runpytest(*args)
+    result.stderr.fnmatch_lines([f"*{message}*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_ini_and_env_choose_the_transport(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makeini("[pytest]\nautoglm_server_transport = http\n")
+    pytester.makepyfile("""
+def test_http(autoglm_server):
+    assert autoglm_server.config.transport == "http"
+""")
+    pytester.runpytest().assert_outcomes(passed=1)
+    monkeypatch.setenv("AUTOGLM_SERVER_FLAVOUR", "openai")
+    pytester.makepyfile("""
+def test_flavour(autoglm_server):
+    assert autoglm_server.config.flavour == "openai"
+""")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_openai_client_in_a_subprocess_run(pytester: pytest.Pytester) -> None:
+    """Real entry-point loading; the http transport serves the SDK; faults reach it."""
+    pytester.makepyfile("""
+import openai, pytest
+
+def test_retry(autoglm_server):
+    autoglm_server.fail(503, retry_after_ms=10).reply("ok")
+    client = openai.OpenAI(base_url=autoglm_server.base_url, api_key=autoglm_server.api_key)
+    reply = client.chat.completions.create(model=autoglm_server.model,
+                                           messages=[{"role": "user", "content": "hi"}])
+    assert reply.choices[0].message.content == "ok"
+    assert [c.status for c in autoglm_server.calls] == [503, 200]
+""")
+    result = pytester.runpytest_subprocess("--autoglm-server-transport=http")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["autoglm: *fake server http/vllm*",
+                                 "fake server: 2 request(s) in 1 test(s), 1 answered with a fault or error"])  # fmt: skip

@@ -1,0 +1,147 @@
+"""Scripting: order, matching, reuse, windows, strictness, and thread safety on both transports."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from pytest_autoglm.server import FakeServer, ScriptError, UnexpectedRequestsError
+
+BODY = {"model": "autoglm-phone-9b", "messages": [{"role": "user", "content": "hi"}]}
+
+
+def ask(server: FakeServer, text: str = "hi", **extra: Any) -> httpx.Response:
+    body = {**BODY, "messages": [{"role": "user", "content": text}], **extra}
+    return httpx.post(f"{server.base_url}/chat/completions", json=body, timeout=5)
+
+
+def content(response: httpx.Response) -> str:
+    return str(response.json()["choices"][0]["message"]["content"])
+
+
+def test_replies_are_consumed_once_in_order(server: FakeServer) -> None:
+    server.reply("one").reply("two")
+    assert [content(ask(server)), content(ask(server))] == ["one", "two"]
+
+
+def test_matching_on_text_model_and_stream(server: FakeServer) -> None:
+    server.reply("screen", contains="Screen Info")
+    server.reply("first", stream=False)
+    assert content(ask(server, "task")) == "first"
+    assert content(ask(server, "** Screen Info **")) == "screen"
+
+
+def test_reusable_reply_answers_every_time(server: FakeServer) -> None:
+    server.reply("again", reusable=True)
+    assert {content(ask(server)) for _ in range(3)} == {"again"}
+
+
+def test_fault_window_covers_requests_within_it(server: FakeServer) -> None:
+    server.fail(503, within=0.3)
+    server.reply("after")
+    assert ask(server).status_code == 503
+    assert ask(server).status_code == 503
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # poll until the window has closed
+        response = ask(server)
+        if response.status_code == 200:
+            break
+    assert content(response) == "after"
+
+
+def test_episode_renders_actions(server: FakeServer) -> None:
+    from pytest_autoglm.protocol import Back, Tap
+
+    server.episode([("看一看", Tap((500, 120))), Back(), 'finish(message="done")'])
+    texts = [content(ask(server)) for _ in range(3)]
+    assert texts[0] == '<think>看一看</think>\n<answer>do(action="Tap", element=[500, 120])'
+    assert texts[1].endswith('do(action="Back")')
+    assert texts[2] == 'finish(message="done")'
+
+
+def test_unmatched_request_explains_the_nearest_entry(server: FakeServer) -> None:
+    server.reply("for screens", contains="Screen Info")
+    response = ask(server, "打开微信")
+    assert response.status_code == 422
+    assert response.headers["x-should-retry"] == "false"
+    assert "unexpected request" in response.json()["error"]["message"]
+    with pytest.raises(UnexpectedRequestsError) as info:
+        server.verify()
+    text = str(info.value)
+    assert "nearest is #1 reply('for screens') when contains='Screen Info'" in text
+    assert "contains: scripted 'Screen Info', last user text is '打开微信'" in text
+    assert "never used" in text
+    server._core.unexpected.clear()
+    server.reply("x", optional=True)
+    ask(server, "Screen Info")
+
+
+def test_unused_reply_fails_unless_optional(server: FakeServer) -> None:
+    server.reply("never")
+    server.reply("maybe", optional=True)
+    with pytest.raises(UnexpectedRequestsError, match=r"1 scripted entry was never used") as info:
+        server.verify()
+    assert "#1 reply('never')" in str(info.value)
+    assert "maybe" not in str(info.value)
+    ask(server)
+
+
+def test_images_are_summarised_in_the_diff(server: FakeServer) -> None:
+    from server_helpers import step_messages
+
+    httpx.post(f"{server.base_url}/chat/completions", json={**BODY, "messages": step_messages()})
+    text = "\n".join(server.problems())
+    assert "<png 1080x2400," in text
+    assert "base64," not in text
+    server._core.unexpected.clear()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: s.fail(200), "expected an HTTP error status"),
+        (lambda s: s.reply("a", times=0), "times=0 must be a positive integer"),
+        (lambda s: s.reply("abc", chunks=["a", "b"]), "must join to exactly the reply text"),
+        (lambda s: s.cut_stream(after=-1), "after=-1 must be a chunk count"),
+        (lambda s: s.slow(ttft=-1), "delays must be >= 0"),
+    ],
+    ids=["fail-200", "times-0", "chunks", "after", "slow"],
+)
+def test_bad_scripting_is_a_script_error(call: Any, message: str) -> None:
+    with pytest.raises(ScriptError, match=message):
+        call(FakeServer())
+
+
+def test_32_threads_lose_and_duplicate_nothing(server: FakeServer) -> None:
+    threads, per_thread = 32, 50
+    total = threads * per_thread
+    for i in range(total):
+        server.reply(f"r{i}")
+    seen: list[str] = []
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with httpx.Client(timeout=30) as client:
+                for _ in range(per_thread):
+                    r = client.post(f"{server.base_url}/chat/completions", json=BODY)
+                    with lock:
+                        seen.append(content(r))
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert not errors
+    assert sorted(seen) == sorted(f"r{i}" for i in range(total))
+    assert len(server.calls) == total
+    used = sorted(int(c.answered_by.split()[0][1:]) for c in server.calls)
+    assert used == list(range(1, total + 1))
