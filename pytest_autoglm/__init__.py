@@ -22,6 +22,11 @@ _EXPORTS: dict[str, str] = {
     "parse_size": "pytest_autoglm._sizes",
     "format_size": "pytest_autoglm._sizes",
     "SizeError": "pytest_autoglm._sizes",
+    "GpuInfo": "pytest_autoglm.gpu",
+    "GpuInventory": "pytest_autoglm.gpu",
+    "GpuRequirement": "pytest_autoglm.gpu",
+    "GpuSpecError": "pytest_autoglm.gpu",
+    "GpuSharingWarning": "pytest_autoglm._xdist",
     "DependencyConflict": "pytest_autoglm.deps",
     "DependencyError": "pytest_autoglm.deps",
     "DependencyReport": "pytest_autoglm.deps",
@@ -96,6 +101,11 @@ __all__ = [
     "DoubleTap",
     "EnvFileError",
     "Finish",
+    "GpuInfo",
+    "GpuInventory",
+    "GpuRequirement",
+    "GpuSharingWarning",
+    "GpuSpecError",
     "Home",
     "Interact",
     "Launch",
@@ -141,6 +151,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from pytest_autoglm._sizes import SizeError, format_size, parse_size
+    from pytest_autoglm._xdist import GpuSharingWarning
     from pytest_autoglm.deps import (
         DependencyConflict,
         DependencyError,
@@ -149,6 +160,7 @@ if TYPE_CHECKING:
         check_dependencies,
         unmet_requirements,
     )
+    from pytest_autoglm.gpu import GpuInfo, GpuInventory, GpuRequirement, GpuSpecError
     from pytest_autoglm.models import (
         CheckpointFormatError,
         CheckpointInfo,

@@ -75,7 +75,7 @@ CHECK_DEPS: Option[CheckMode] = Option(
     ),
     parse=parse_check_mode,
     default="off",
-    metavar="off|warn|fail",
+    metavar="MODE",
     accepted=(
         "off, warn, fail, or a boolean word (1/true/yes/on = warn); write "
         "--autoglm-check-deps=fail, since a bare flag before a path takes the path as its value"

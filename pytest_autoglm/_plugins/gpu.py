@@ -195,9 +195,16 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     counts = config.stash.get(COUNTS_KEY, Counter())
     for (outcome, reason), number in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         tests = "GPU test" if number == 1 else "GPU tests"
-        verb = {"skipped": "skipped", "failed": "failed"}.get(outcome, outcome)
+        verb = {"skipped": "skipped", "failed": "failed at setup"}.get(outcome, outcome)
         lines.append(f"{number} {tests} {verb}: {reason}")
     lines = cut_list(lines, 10)
+    from pytest_autoglm._xdist import PLAN_KEY
+
+    plan = config.stash.get(PLAN_KEY, {})
+    pinned = [f"  {worker}: CUDA_VISIBLE_DEVICES={gpus}" for worker, gpus in plan.items()]
+    if pinned:
+        lines.append("GPUs per xdist worker:")
+        lines.extend(cut_list(pinned, 10))
     found = config.stash.get(INVENTORY_KEY, None)
     lines.extend(f"GPU note: {note}" for note in (found.notes if found else ()))
     return lines or None

@@ -159,9 +159,8 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     _register_warning_redactor(config)  # if the plugin was loaded after initial conftests
     registry = secret_registry(config)
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        redact_terminal(reporter._tw, registry)
+    if config.pluginmanager.get_plugin("terminalreporter") is not None:  # none on xdist workers
+        redact_terminal(config.get_terminal_writer(), registry)
     redact_log_handlers(config, registry)
 
 

@@ -8,6 +8,10 @@ if TYPE_CHECKING:
     from pytest_autoglm.leaks._report import LeakResult
 
 
+#: Shown in reports as ``pytest_autoglm.LeakError``, where users import them from.
+_PUBLIC = "pytest_autoglm"
+
+
 class LeakError(AssertionError):
     """Memory grew steadily round after round.
 
@@ -31,3 +35,7 @@ class LeakWarning(UserWarning):
 
 class LeakCheckUsageError(RuntimeError):
     """A leak check used the wrong way (the measured loop was left early, a check reused)."""
+
+
+for _public in (LeakError, MemoryLimitError, LeakWarning):
+    _public.__module__ = _PUBLIC

@@ -27,6 +27,7 @@ _POLL = 0.05  # how often a waiting handler checks whether the client hung up
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # many clients connect at once; the default 5 drops some
 
     def __init__(self, core: Core) -> None:
         self.core = core

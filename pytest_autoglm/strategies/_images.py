@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any, Literal, overload
+from typing import Literal, overload
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
@@ -81,7 +81,7 @@ def screenshots(
     Images are encoded by hand and cached, so drawing one costs microseconds. The data
     URL is ``data:image/png;base64,...``, exactly what phone_agent sends.
 
-    Shrinks towards a black ``min_width``-wide portrait screenshot.
+    Shrinks towards a black screenshot ``min_width`` pixels across.
     """
     min_width = check_int("min_width", min_width, min_value=1)
     max_width = check_int("max_width", max_width, min_value=1)

@@ -233,18 +233,17 @@ def _bad_image(draw: st.DrawFn) -> tuple[str, str]:
             return data_url(cut), "cannot identify image file: PNG header without IHDR"
         return data_url(cut), "cannot identify image file (the data is not PNG, JPEG, WebP or GIF)"
     if kind == "not_image":
-        payload = draw(st.sampled_from(_NOT_IMAGES))
         return (
-            data_url(payload),
+            data_url(draw(st.sampled_from(_NOT_IMAGES))),
             "cannot identify image file (the data is not PNG, JPEG, WebP or GIF)",
         )
     if kind == "not_base64":
-        payload = draw(st.sampled_from(_NOT_BASE64))
+        text = draw(st.sampled_from(_NOT_BASE64))
         try:
-            base64.b64decode(payload, validate=True)
+            base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError) as exc:
-            return f"data:image/png;base64,{payload}", f"invalid base64 image data: {exc}"
-        raise AssertionError(f"{payload!r} decoded")  # pragma: no cover
+            return f"data:image/png;base64,{text}", f"invalid base64 image data: {exc}"
+        raise AssertionError(f"{text!r} decoded")  # pragma: no cover
     head = draw(st.sampled_from(("data:image/png", "data:image/png;utf8", "data:;base64x")))
     return (
         f"{head},iVBORw0KGgo=",

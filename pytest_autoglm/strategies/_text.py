@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -46,7 +45,9 @@ _SIZES = st.integers(1, 4)
 
 
 @st.composite
-def _composed(draw: st.DrawFn, pool: SearchStrategy[str | None], min_size: int, max_size: int) -> str:
+def _composed(
+    draw: st.DrawFn, pool: SearchStrategy[str | None], min_size: int, max_size: int
+) -> str:
     # One draw per fragment from a flat pool keeps generation cheap (a prompt is part of
     # every generated request); a random text is mixed in where the pool says so.
     parts = []
@@ -180,9 +181,9 @@ DEFAULT_MAX_MODEL_LEN = 25480  # --max-model-len in Open-AutoGLM's README
 def context_lengths(
     *, limit: int = DEFAULT_MAX_MODEL_LEN, spread: int = 64, fits: bool | None = None
 ) -> SearchStrategy[int]:
-    """Token counts around ``limit``: the edges ``limit - 1``, ``limit``, ``limit + 1`` and values
-    within ``spread`` of it.
+    """Token counts around ``limit``, for code that truncates or refuses at a context limit.
 
+    The edges ``limit - 1``, ``limit``, ``limit + 1`` and values within ``spread`` of it.
     ``fits=True`` keeps only counts ``<= limit``, ``fits=False`` only counts ``> limit``,
     ``None`` (default) both. Counts are never negative. Shrinks towards the edge nearest
     the limit: ``limit`` when it may fit, ``limit + 1`` when it must not.

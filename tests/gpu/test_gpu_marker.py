@@ -145,7 +145,7 @@ def test_require_gpu_turns_the_skip_into_an_error_at_setup(
     result = pytester.runpytest("--autoglm-require-gpu")
     result.assert_outcomes(passed=1, errors=1)
     reason = "needs 1 GPU; found no GPU (NVML library not found)"
-    result.stdout.fnmatch_lines([f"*{reason}", f"1 GPU test failed: {reason}"])
+    result.stdout.fnmatch_lines([f"*{reason}", f"1 GPU test failed at setup: {reason}"])
     result.stdout.no_fnmatch_line("*must not run*")
 
 

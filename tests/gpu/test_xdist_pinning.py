@@ -97,6 +97,13 @@ def test_two_workers_get_disjoint_gpus_before_conftest_import(
         "--autoglm-simulate-gpus", "2x NVIDIA H100 80GB HBM3: memory=79.6GiB",
     )  # fmt: skip
     result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(
+        [
+            "GPUs per xdist worker:",
+            f"  gw0: CUDA_VISIBLE_DEVICES={sim_uuid(0)}",
+            f"  gw1: CUDA_VISIBLE_DEVICES={sim_uuid(1)}",
+        ]
+    )
     assert sorted(seen) == ["gw0", "gw1"]
     assert {w: seen[w]["env"] for w in seen} == {"gw0": sim_uuid(0), "gw1": sim_uuid(1)}
     assert {w: seen[w]["conftest"] for w in seen} == {"gw0": sim_uuid(0), "gw1": sim_uuid(1)}

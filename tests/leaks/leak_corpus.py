@@ -108,7 +108,7 @@ def reference_cycles() -> Body:
 def caught_exceptions() -> Body:
     def body() -> None:
         try:
-            {}["missing"]  # noqa: B018
+            {}["missing"]
         except KeyError as exc:
             _ = exc.__traceback__
 

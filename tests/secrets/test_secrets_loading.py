@@ -173,8 +173,6 @@ def test_short_env_file_secret_warns_by_name_only(pytester: pytest.Pytester) -> 
 
 def test_short_secret_warning_obeys_filterwarnings(pytester: pytest.Pytester) -> None:
     (pytester.path / ".env").write_text("SHORT_TOKEN=zq9x\n")
-    pytester.makeini(
-        "[pytest]\nfilterwarnings =\n    ignore::pytest_autoglm.secrets.ShortSecretWarning\n"
-    )
+    pytester.makeini("[pytest]\nfilterwarnings =\n    ignore::pytest_autoglm.ShortSecretWarning\n")
     pytester.makepyfile("def test_ok(): pass")
     pytester.runpytest().assert_outcomes(passed=1, warnings=0)
