@@ -2,7 +2,9 @@
 
 Target (issue 8): redaction adds under 5% to the wall time of the suite, against the same
 suite without secrets registered, measured in the same run. The two configurations run
-interleaved so they share the machine's noise; each figure is the median of the repeats.
+interleaved so they share the machine's noise; the headline ratio uses each
+configuration's fastest run (noise only slows runs down), with the median of the
+per-round ratios printed beside it.
 
 - "no secrets": the key is in the environment under a name nothing registers, so it is
   printed and logged as is (the plugin loads, its hooks run, nothing to redact).
@@ -98,15 +100,21 @@ def main() -> None:
             for name, extra in configs.items():
                 times[name].append(suite_time(root, extra)[0])
 
-    medians = {name: statistics.median(runs) for name, runs in times.items()}
-    print(f"2000 tests that print and log a key, -rA, median of {args.repeats} runs:")
-    for name, value in medians.items():
-        print(f"  {name:<11} {value:.3f} s")
-    ratio = medians["secrets"] / medians["no secrets"]
-    print(
-        f"redaction vs no secrets registered: {ratio:.3f}x ({(ratio - 1) * 100:+.1f}%, target < +5%)"
+    # Other work on the machine adds noise that only ever slows a run down: the fastest run
+    # of each configuration is the steadiest figure; the paired per-round ratio backs it up.
+    print(f"2000 tests that print and log a key, -rA, {args.repeats} interleaved rounds:")
+    for name, runs in times.items():
+        print(f"  {name:<11} min {min(runs):.3f} s   median {statistics.median(runs):.3f} s")
+    best = {name: min(runs) for name, runs in times.items()}
+    paired = statistics.median(
+        s / n for s, n in zip(times["secrets"], times["no secrets"], strict=True)
     )
-    off = medians["no secrets"] / medians["plugin off"]
+    ratio = best["secrets"] / best["no secrets"]
+    print(
+        f"redaction vs no secrets registered: {ratio:.3f}x ({(ratio - 1) * 100:+.1f}%, "
+        f"target < +5%); median of paired ratios {paired:.3f}x"
+    )
+    off = best["no secrets"] / best["plugin off"]
     print(f"secrets plugin loaded, nothing registered, vs plugin off: {off:.3f}x")
     print(f"registry.redact on a 21-line section with one hit: {redact_throughput():.2f} us")
 

@@ -66,8 +66,8 @@ GPU: Option[bool] = Option(
 )
 REQUIRE_GPU: Option[bool] = Option(
     name="require-gpu",
-    help="Like --autoglm-gpu, but a GPU test whose requirements are not met fails "
-    "instead of skipping (for GPU CI runners: a broken GPU is an error, not a skip).",
+    help="Like --autoglm-gpu, but a GPU test whose requirements are not met is an error at "
+    "setup instead of a skip (for GPU CI runners: a broken GPU must not pass as skipped).",
     parse=parse_bool,
     default=False,
     kind="flag",
@@ -183,12 +183,12 @@ def pytest_autoglm_header(config: pytest.Config) -> str:
     torch = torch_of(config) if found.gpus else None
     if torch is not None:
         text += f", {torch.describe(found.cuda)}"
-    state = {"off": "off", "on": "on", "required": "required"}[gpu_mode(config)]
-    return f"{text}; GPU tests {state}"
+    return f"{text}; GPU tests {gpu_mode(config)}"
 
 
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     from pytest_autoglm._reasons import cut_list
+    from pytest_autoglm._xdist import PLAN_KEY
     from pytest_autoglm.gpu._session import INVENTORY_KEY
 
     lines = []
@@ -198,8 +198,6 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
         verb = {"skipped": "skipped", "failed": "failed at setup"}.get(outcome, outcome)
         lines.append(f"{number} {tests} {verb}: {reason}")
     lines = cut_list(lines, 10)
-    from pytest_autoglm._xdist import PLAN_KEY
-
     plan = config.stash.get(PLAN_KEY, {})
     pinned = [f"  {worker}: CUDA_VISIBLE_DEVICES={gpus}" for worker, gpus in plan.items()]
     if pinned:

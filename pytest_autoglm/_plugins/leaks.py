@@ -51,7 +51,8 @@ NO_LEAK = MarkerSpec(
     ),
     doc=(
         "run the test body warmup+rounds times and fail on steady memory growth per round "
-        "above cpu (Python heap), rss (process) or gpu (CUDA allocator, confirmed by the driver)"
+        "above cpu (Python heap), rss (process RSS and C heap) or gpu (CUDA allocator, "
+        "confirmed by the driver); sizes per round, None turns a source off"
     ),
     build=keyword_builder(LeakOptions, positional=("enabled",)),
 )
@@ -207,7 +208,11 @@ def pytest_runtest_makereport(
     if table is not None:
         report.sections.append((SECTION, table))
     excinfo = call.excinfo
-    if excinfo is not None and isinstance(excinfo.value, LeakError | MemoryLimitError):
+    if (
+        report.failed
+        and excinfo is not None
+        and isinstance(excinfo.value, LeakError | MemoryLimitError)
+    ):
         # The message is the whole story; the kit's own frames would only add noise.
         longrepr = excinfo.getrepr(style="value")
         summary = getattr(excinfo.value, "summary", str(excinfo.value))

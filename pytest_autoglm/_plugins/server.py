@@ -18,6 +18,7 @@ from pytest_autoglm._settings import settings_of
 
 if TYPE_CHECKING:
     from pytest_autoglm.server import FakeServer, ServerConfig
+    from pytest_autoglm.server._clock import VirtualClock
 
 _TRANSPORTS = ("respx", "http")
 _FLAVOURS = ("vllm", "sglang", "bigmodel", "openai")
@@ -138,7 +139,10 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
     """
     from pytest_autoglm.server import FakeServer
 
-    server = FakeServer(server_config_for(request.node))  # type: ignore[arg-type,unused-ignore]
+    clock = None
+    if "autoglm_clock" in request.fixturenames:  # record call times on the virtual clock
+        clock = request.getfixturevalue("autoglm_clock").monotonic
+    server = FakeServer(server_config_for(request.node), clock=clock)  # type: ignore[arg-type,unused-ignore]
     server.start()
     try:
         yield server
@@ -150,7 +154,33 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
         stats.faults += sum(1 for c in server.calls if c.status is None or (c.status >= 400))
         stats.unexpected += sum(1 for c in server.calls if c.answered_by == "unexpected")
     if server.config.strict:
-        server.verify()
+        from pytest_autoglm.server import UnexpectedRequestsError
+
+        message = None
+        try:
+            server.verify()
+        except UnexpectedRequestsError as exc:
+            message = f"{type(exc).__name__}: {exc}"
+        if message is not None:  # the message says it all: no traceback of the plugin
+            pytest.fail(message, pytrace=False)
+
+
+@pytest.fixture
+def autoglm_clock() -> Iterator[VirtualClock]:
+    """A virtual clock: ``time.sleep`` and ``anyio.sleep`` return at once and advance it.
+
+    Retry code (the openai SDK's included) then runs its real backoff policy without the
+    test waiting; ``autoglm_server`` records call times on this clock, so
+    ``calls.assert_backoff(...)`` checks the waits that were asked for.
+    ``clock.slept`` lists them; ``clock.advance(s)`` moves time forward by hand.
+    """
+    from pytest_autoglm.server._clock import VirtualClock
+
+    clock = VirtualClock().start()
+    try:
+        yield clock
+    finally:
+        clock.stop()
 
 
 def pytest_autoglm_header(config: pytest.Config) -> str | None:

@@ -122,4 +122,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_autoglm_header(config: pytest.Config) -> str | None:
     name = settings_of(config)[HYPOTHESIS_PROFILE]
+    if name is None and "hypothesis" in sys.modules:
+        from hypothesis import settings
+
+        current = settings.get_current_profile_name()  # e.g. set by --hypothesis-profile
+        name = current if current == CI_PROFILE else None
     return f"hypothesis profile {name}" if name is not None else None

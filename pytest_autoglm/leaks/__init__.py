@@ -1,36 +1,22 @@
 """Leak and memory-limit assertions for CPU and GPU memory.
 
 - :func:`no_leak` / :func:`assert_no_leak` repeat a block or a call, sample the Python
-  heap (tracemalloc), the process RSS (psutil) and, when the code under test uses CUDA
-  through torch, the CUDA allocator and the driver; they raise :class:`LeakError` on
-  steady growth per round (a robust Theil-Sen trend, not one before/after delta).
+  heap (tracemalloc), the process RSS (psutil), the C heap (glibc) and, when the code
+  under test uses CUDA through torch, the CUDA allocator and the driver; they raise
+  :class:`LeakError` on steady growth per round (a robust Theil-Sen trend, not one
+  before/after delta).
 - :func:`memory_limit` raises :class:`MemoryLimitError` when a block's peak is too high.
 - The markers ``autoglm_no_leak`` and ``autoglm_memory_limit`` do the same for a test.
 
-Importing this module is cheap: psutil is imported at the first RSS sample, torch and
-pynvml never (torch is used only when the code under test already imported it).
+Names load lazily: the pytest plugin imports only the option classes at startup, and
+psutil is imported at a check's start; torch and pynvml never (torch is used only when
+the code under test already imported it).
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-from typing import Any, TypeVar
-
-from pytest_autoglm.leaks._check import LeakCheck, run_rounds, run_rounds_async
-from pytest_autoglm.leaks._errors import LeakError, LeakWarning, MemoryLimitError
-from pytest_autoglm.leaks._limit import MemoryLimit
-from pytest_autoglm.leaks._report import LeakResult
-from pytest_autoglm.leaks._thresholds import (
-    DEFAULT_CPU,
-    DEFAULT_GPU,
-    DEFAULT_ROUNDS,
-    DEFAULT_RSS,
-    DEFAULT_WARMUP,
-    LeakOptions,
-    LimitOptions,
-    Size,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "LeakCheck",
@@ -45,74 +31,40 @@ __all__ = [
     "no_leak",
 ]
 
-T = TypeVar("T")
+_HOMES = {
+    "LeakCheck": "_check",
+    "LeakError": "_errors",
+    "LeakResult": "_report",
+    "LeakWarning": "_errors",
+    "MemoryLimit": "_limit",
+    "MemoryLimitError": "_errors",
+    "assert_no_leak": "_api",
+    "assert_no_leak_async": "_api",
+    "memory_limit": "_api",
+    "no_leak": "_api",
+}
+
+if TYPE_CHECKING:
+    from pytest_autoglm.leaks._api import (
+        assert_no_leak,
+        assert_no_leak_async,
+        memory_limit,
+        no_leak,
+    )
+    from pytest_autoglm.leaks._check import LeakCheck
+    from pytest_autoglm.leaks._errors import LeakError, LeakWarning, MemoryLimitError
+    from pytest_autoglm.leaks._limit import MemoryLimit
+    from pytest_autoglm.leaks._report import LeakResult
 
 
-def no_leak(
-    *,
-    rounds: int = DEFAULT_ROUNDS,
-    warmup: int = DEFAULT_WARMUP,
-    cpu: Size = DEFAULT_CPU,
-    rss: Size = DEFAULT_RSS,
-    gpu: Size = DEFAULT_GPU,
-) -> LeakCheck:
-    """A leak check for a block: ``with no_leak() as check:`` then ``for _ in check: body()``.
-
-    The loop runs ``warmup`` rounds, then ``rounds`` measured rounds; leaving the ``with``
-    block raises :class:`LeakError` when memory grew by more than the threshold per round
-    (``cpu`` for the Python heap, ``rss`` for the process, ``gpu`` for the CUDA allocator;
-    size strings, ``None`` turns a source off). ``check.result`` holds every sample.
-    """
-    return LeakCheck(LeakOptions(rounds=rounds, warmup=warmup, cpu=cpu, rss=rss, gpu=gpu))
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'pytest_autoglm.leaks' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"pytest_autoglm.leaks.{home}"), name)
+    globals()[name] = value
+    return value
 
 
-def assert_no_leak(
-    fn: Callable[..., T],
-    /,
-    *args: Any,
-    rounds: int = DEFAULT_ROUNDS,
-    warmup: int = DEFAULT_WARMUP,
-    cpu: Size = DEFAULT_CPU,
-    rss: Size = DEFAULT_RSS,
-    gpu: Size = DEFAULT_GPU,
-    **kwargs: Any,
-) -> T:
-    """Call ``fn(*args, **kwargs)`` ``warmup + rounds`` times; raise :class:`LeakError` on a leak.
-
-    Returns the last call's result. For a coroutine function, use ``await
-    assert_no_leak_async(...)``: the rounds must run in the caller's event loop.
-    """
-    __tracebackhide__ = True
-    if inspect.iscoroutinefunction(fn):
-        raise TypeError(
-            f"assert_no_leak() got the coroutine function {fn.__qualname__}; "
-            "use `await assert_no_leak_async(...)` or `with no_leak() as check:` with await"
-        )
-    check = no_leak(rounds=rounds, warmup=warmup, cpu=cpu, rss=rss, gpu=gpu)
-    return run_rounds(check, fn, args, kwargs)  # type: ignore[no-any-return]
-
-
-async def assert_no_leak_async(
-    fn: Callable[..., Any],
-    /,
-    *args: Any,
-    rounds: int = DEFAULT_ROUNDS,
-    warmup: int = DEFAULT_WARMUP,
-    cpu: Size = DEFAULT_CPU,
-    rss: Size = DEFAULT_RSS,
-    gpu: Size = DEFAULT_GPU,
-    **kwargs: Any,
-) -> Any:
-    """Await ``fn(*args, **kwargs)`` ``warmup + rounds`` times; raise :class:`LeakError` on a leak."""
-    __tracebackhide__ = True
-    check = no_leak(rounds=rounds, warmup=warmup, cpu=cpu, rss=rss, gpu=gpu)
-    return await run_rounds_async(check, fn, args, kwargs)
-
-
-def memory_limit(*, cpu: Size = None, gpu: Size = None) -> MemoryLimit:
-    """A block whose peak must stay under ``cpu`` (Python heap) and ``gpu`` (CUDA allocator).
-
-    ``with memory_limit(cpu="512 MiB"):`` raises :class:`MemoryLimitError` on exit when
-    the block's peak went over; the GPU peak counts only when the block uses CUDA via torch.
-    """
-    return MemoryLimit(LimitOptions(cpu=cpu, gpu=gpu))
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,4 +1,4 @@
-"""Where memory is measured: the Python heap, the process RSS, the CUDA allocator, the GPU driver.
+"""Where memory is measured: the Python heap, RSS, the C heap, the CUDA allocator, the GPU driver.
 
 Each source answers ``sample() -> bytes``. None of them imports torch or pynvml on its own:
 the GPU sources exist only when the code under test already imported torch and

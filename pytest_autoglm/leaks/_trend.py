@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from statistics import median
 
 
 def theil_sen_slope(samples: Sequence[float]) -> float:
@@ -21,8 +20,11 @@ def theil_sen_slope(samples: Sequence[float]) -> float:
     n = len(samples)
     if n < 2:
         raise ValueError(f"a slope needs at least 2 samples, got {n}")
-    slopes = [(samples[j] - samples[i]) / (j - i) for i in range(n) for j in range(i + 1, n)]
-    return float(median(slopes))
+    slopes = sorted((samples[j] - samples[i]) / (j - i) for i in range(n) for j in range(i + 1, n))
+    middle = len(slopes) // 2
+    if len(slopes) % 2:
+        return float(slopes[middle])
+    return (slopes[middle - 1] + slopes[middle]) / 2
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ in-process for httpx and httpx2 clients (``_respx.py``) and a real loopback HTTP
 from __future__ import annotations
 
 from pytest_autoglm.server._calls import Call, Calls
+from pytest_autoglm.server._clock import VirtualClock
 from pytest_autoglm.server._config import ServerConfig
 from pytest_autoglm.server._errors import (
     ApiError,
@@ -35,5 +36,6 @@ __all__ = [
     "ServerError",
     "TokenEstimate",
     "UnexpectedRequestsError",
+    "VirtualClock",
     "validate_chat_request",
 ]

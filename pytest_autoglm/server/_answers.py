@@ -72,12 +72,17 @@ class Slow:
 
 @dataclass(frozen=True)
 class CutStream:
-    """The next reply stops after ``after`` content chunks: no final chunk, no ``[DONE]``, closed."""
+    """The next reply stops after ``after`` content chunks: no final chunk, no ``[DONE]``.
+
+    ``clean=False``: the connection drops mid-body (a crashed server; clients raise).
+    ``clean=True``: the HTTP response ends properly (a proxy ending it; clients see a short reply).
+    """
 
     after: int
+    clean: bool = False
 
     def describe(self) -> str:
-        return f"cut_stream(after={self.after})"
+        return f"cut_stream(after={self.after}{', clean=True' if self.clean else ''})"
 
 
 @dataclass(frozen=True)

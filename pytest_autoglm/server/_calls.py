@@ -8,6 +8,7 @@ never reaches a record, so it cannot reach a failure message.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import threading
@@ -20,6 +21,11 @@ from pytest_autoglm._reasons import cut_list
 _SECRET_WORDS = ("key", "token", "secret", "password", "cookie")
 
 
+@functools.lru_cache(maxsize=512)
+def _secret_name(lower: str) -> bool:
+    return any(word in lower for word in _SECRET_WORDS) and not lower.startswith("x-stainless")
+
+
 def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Lower-case names; secrets replaced by ``***`` (``Bearer ***`` for bearer tokens)."""
     out: dict[str, str] = {}
@@ -28,7 +34,7 @@ def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
         if lower in ("authorization", "proxy-authorization"):
             scheme, _, rest = value.partition(" ")
             out[lower] = f"{scheme} ***" if rest else "***"
-        elif any(word in lower for word in _SECRET_WORDS) and not lower.startswith("x-stainless"):
+        elif _secret_name(lower):
             out[lower] = "***"
         else:
             out[lower] = value
@@ -122,6 +128,7 @@ class Calls(Sequence[Call]):
     @property
     def last(self) -> Call:
         """The most recent call; ``AssertionError`` when there is none."""
+        __tracebackhide__ = True
         calls = self._snapshot()
         assert calls, "the fake server received no request"
         return calls[-1]
@@ -154,6 +161,7 @@ class Calls(Sequence[Call]):
 
     def assert_called(self, times: int | None = None, *, at_least: int | None = None) -> None:
         """Fail unless there were exactly ``times`` calls (or ``at_least``); default: at least one."""
+        __tracebackhide__ = True
         n = len(self)
         if times is not None:
             assert n == times, (
@@ -191,6 +199,7 @@ class Calls(Sequence[Call]):
         ``retry-after-ms`` of 0-60 s on the previous answer is honoured and otherwise the
         wait is ``min(0.5 * 2**n, 8)`` jittered down by up to 25 %.
         """
+        __tracebackhide__ = True
         if policy not in ("exponential", "openai"):
             raise ValueError(f"policy={policy!r}; accepted: 'exponential', 'openai'")
         calls = self._snapshot()
@@ -220,9 +229,10 @@ class Calls(Sequence[Call]):
                     f"retry {n + 1}: waited {gap:.3f}s, expected {low:.3f}s to {high:.3f}s "
                     f"(after {before.answered_by or before.status})"
                 )
-        assert not problems, (
-            "backoff differs from the policy:\n  " + "\n  ".join(problems) + f"\n{header}"
-        )
+        if problems:  # raised, not asserted: the message is the whole report
+            raise AssertionError(
+                "backoff differs from the policy:\n  " + "\n  ".join(problems) + f"\n{header}"
+            )
 
 
 def summarise_json(value: Any) -> str:

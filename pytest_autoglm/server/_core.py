@@ -247,7 +247,7 @@ class Core:
                 plan.head_delay = slow.ttft + slow.inter_chunk * max(0, count - 1)
             if isinstance(shape, CutStream):
                 plan.headers.append(("content-length", str(len(body))))
-                plan.body, plan.cut = body[: len(body) // 2], True
+                plan.body, plan.cut = body[: len(body) // 2], True  # never "clean": length is set
             return plan
         if reply.chunks is not None and text == reply.text:
             pieces = list(reply.chunks)
@@ -261,7 +261,7 @@ class Core:
         plan = Plan(status=200, headers=[("content-type", SSE)], stream=parts)
         for i, piece in enumerate(pieces):
             if isinstance(shape, CutStream) and i >= shape.after:
-                plan.cut = True
+                plan.cut = not shape.clean
                 return plan
             if isinstance(shape, ErrorEvent) and i == shape.after:
                 parts.append((gap, shape.error.stream_event()))
@@ -275,7 +275,7 @@ class Core:
         elif facts.include_usage:
             parts.append((0.0, writer.usage(facts.prompt.full, completion)))
         if isinstance(shape, CutStream):
-            plan.cut = True
+            plan.cut = not shape.clean
             return plan
         parts.append((0.0, DONE))
         return plan
@@ -338,11 +338,11 @@ def _loose_facts(body: object, config: ServerConfig) -> ChatFacts:
     )
 
 
+_PHRASES = {status.value: status.phrase for status in HTTPStatus}
+
+
 def reason_phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
+    return _PHRASES.get(status, "")
 
 
 def request_summary(call: Call) -> str:

@@ -51,7 +51,11 @@ class _StackMocker(Mocker):
 
     @classmethod
     def stack(cls) -> ModuleType:
-        return importlib.import_module(cls.stack_name)
+        module = cls.__dict__.get("_stack_module")
+        if module is None:
+            module = importlib.import_module(cls.stack_name)
+            cls._stack_module = module  # type: ignore[attr-defined]
+        return module
 
     @classmethod
     def owner(cls, request: Any) -> RespxTransport | None:
@@ -122,6 +126,18 @@ def _mockers() -> list[type[_StackMocker]]:
         return mockers
     mockers.append(_mocker("httpcore2"))  # the httpx2 stack (openai 3.x, phone_agent today)
     return mockers
+
+
+def _coalesced(parts: list[tuple[float, bytes]]) -> list[tuple[float, bytes]]:
+    """Parts with no delay between them join the read before them, as a socket read would
+    return them together; the SSE events (and so the token-sized chunks) stay separate."""
+    out: list[tuple[float, bytes]] = []
+    for delay, data in parts:
+        if out and delay <= 0:
+            out[-1] = (out[-1][0], out[-1][1] + data)
+        else:
+            out.append((delay, data))
+    return out
 
 
 def _read_timeout(request: Any) -> float | None:
@@ -212,7 +228,7 @@ class RespxTransport:
             if plan.stream is None:  # a non-stream body cut halfway
                 yield plan.body
             else:
-                for delay, data in plan.stream:
+                for delay, data in _coalesced(plan.stream):
                     self._wait_sync(delay, timeout, stack, plan)
                     yield data
             if plan.cut:
@@ -259,7 +275,7 @@ class RespxTransport:
             if plan.stream is None:
                 yield plan.body
             else:
-                for delay, data in plan.stream:
+                for delay, data in _coalesced(plan.stream):
                     await self._wait_async(delay, timeout, stack, plan)
                     yield data
             if plan.cut:

@@ -59,6 +59,7 @@ class Entry:
     optional: bool = False
     uses: int = 0
     started: float | None = None
+    _label: str | None = field(default=None, repr=False)
 
     @property
     def shaping(self) -> bool:
@@ -81,9 +82,11 @@ class Entry:
             self.times -= 1
 
     def label(self) -> str:
-        desc = self.answer.describe()
-        match = self.match.describe()
-        return f"#{self.number} {desc}" + (f" when {match}" if match else "")
+        if self._label is None:
+            desc = self.answer.describe()
+            match = self.match.describe()
+            self._label = f"#{self.number} {desc}" + (f" when {match}" if match else "")
+        return self._label
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ fixture check strictness at teardown (:meth:`verify`). Start it on a transport w
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -59,12 +60,15 @@ class FakeServer:
     outside pytest (``with FakeServer(transport="http") as server: ...``).
     """
 
-    def __init__(self, config: ServerConfig | None = None, **changes: Any) -> None:
+    def __init__(self, config: ServerConfig | None = None, *,
+                 clock: Callable[[], float] | None = None, **changes: Any) -> None:  # fmt: skip
+        """``changes`` override fields of ``config``; ``clock`` times the call records
+        (default ``time.monotonic``; the ``autoglm_clock`` fixture passes its virtual one)."""
         base = config or ServerConfig()
         self.config = base.with_(**changes) if changes else base
         self.calls = Calls()
         self._script = Script()
-        self._core = Core(self.config, self._script, self.calls)
+        self._core = Core(self.config, self._script, self.calls, clock or time.monotonic)
         self._transport: Transport | None = None
         self._saved_env: dict[str, str | None] = {}
 
@@ -232,11 +236,15 @@ class FakeServer:
                   optional=optional, match=Match(**match))  # fmt: skip
         return self
 
-    def cut_stream(self, after: int = 3, *, times: int | None = 1, optional: bool = False,
+    def cut_stream(self, after: int = 3, *, clean: bool = False, times: int | None = 1, optional: bool = False,
                    **match: Any) -> FakeServer:  # fmt: skip
-        """Cut the next reply after ``after`` content chunks: no final chunk, no ``[DONE]``, closed."""
+        """Cut the next reply after ``after`` content chunks: no final chunk, no ``[DONE]``.
+
+        By default the connection drops mid-body (clients raise a protocol error);
+        ``clean=True`` ends the HTTP response properly, so clients just see a short reply.
+        """
         self._check_after(after)
-        self._add(CutStream(after), times=times, within=None, reusable=False, optional=optional,
+        self._add(CutStream(after, clean), times=times, within=None, reusable=False, optional=optional,
                   match=Match(**match))  # fmt: skip
         return self
 
@@ -314,7 +322,7 @@ class FakeServer:
         if unexpected:
             lines.append(f"{len(unexpected)} unexpected request(s):")
             for item in unexpected[:5]:
-                lines.append(f"  call #{item.call.index}: {item.explanation}")
+                lines.append(f"  request {item.call.index}: {item.explanation}")
                 lines += ["    | " + line for line in request_summary(item.call).splitlines()[:40]]
             if len(unexpected) > 5:
                 lines.append(f"  ...and {len(unexpected) - 5} more")

@@ -38,7 +38,7 @@ class TokenEstimate:
 
     def text_tokens(self, text: str) -> int:
         """Estimated tokens of one text: ASCII by ``chars_per_token``, other characters each."""
-        ascii_chars = sum(1 for ch in text if ord(ch) < 128)
+        ascii_chars = len(text) if text.isascii() else len(text.encode("ascii", "ignore"))
         other = len(text) - ascii_chars
         return math.ceil(ascii_chars / self.chars_per_token) + math.ceil(
             other * self.tokens_per_other_char

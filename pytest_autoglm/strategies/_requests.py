@@ -118,7 +118,7 @@ PRESETS: tuple[dict[str, Any], ...] = (
     {"max_tokens": 5, "temperature": 0.0, "stream": False},
     {"max_tokens": 3000, "temperature": 0.0, "top_p": 0.85, "frequency_penalty": 0.2,
      "stream": False},
-    {},  # only what is required
+    {},  # messages and model only
 )  # fmt: skip
 _BOOLEANS = st.booleans()
 _PRESETS = st.sampled_from((*range(len(PRESETS)), None))  # None: any valid values

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -349,3 +350,33 @@ def test_a_bad_gpus_per_worker_is_a_usage_error(pytester: pytest.Pytester) -> No
     result.stderr.fnmatch_lines(
         ["*--autoglm-gpus-per-worker: invalid value 'two': expected a whole number; accepted:*"]
     )
+
+
+def test_nvml_is_read_once_per_session(
+    pytester: pytest.Pytester, install_nvml: Install, no_torch: None
+) -> None:
+    fake = install_nvml(FakeNvml([T4, T4]))
+    pytester.makepyfile(
+        """
+        import pytest
+        @pytest.fixture
+        def autoglm_torch_device(request):  # stands in for the kit's: no torch needed
+            return request.param
+        @pytest.mark.autoglm_gpu
+        @pytest.mark.parametrize("n", range(5))
+        def test_gpu(n, autoglm_gpus, autoglm_torch_device): pass
+        """
+    )
+    result = pytester.runpytest("--autoglm-gpu")
+    result.assert_outcomes(passed=15)  # 5 x (cpu, cuda:0, cuda:1)
+    assert (fake.inits, fake.shutdowns) == (1, 1)
+
+
+def test_loading_the_gpu_plugin_reads_and_imports_nothing_gpu(pytester: pytest.Pytester) -> None:
+    code = (
+        "import sys, pytest, pytest_autoglm._plugins.gpu\n"
+        "print(sorted(m for m in sys.modules if m.startswith('pytest_autoglm.gpu')"
+        " or m in ('pynvml', 'packaging.specifiers', 'torch', 'pytest_autoglm._xdist')))\n"
+    )
+    result = pytester.run(sys.executable, "-c", code)
+    assert result.stdout.lines == ["[]"]

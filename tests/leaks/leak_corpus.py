@@ -136,7 +136,7 @@ def hypothesis_runs() -> Body:
     @settings(max_examples=5, database=None, deadline=None)
     @given(st.lists(st.integers(), max_size=5))
     def check_sorted(xs: list[int]) -> None:
-        assert sorted(sorted(xs)) == sorted(xs)
+        assert sum(xs) == sum(reversed(xs))
 
     def body() -> None:
         check_sorted()

@@ -113,7 +113,7 @@ def test_a_failure_in_round_three_fails_normally(pytester: pytest.Pytester) -> N
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            ">       assert len(CALLS) != 3, \"third call\"",
+            '>       assert len(CALLS) != 3, "third call"',
             "E       AssertionError: third call",
             "E       (in warm-up round 3 of 5 of the leak check)",
             "test_flaky.py:8: AssertionError",

@@ -109,6 +109,15 @@ def test_cut_stream_ends_without_done(server: FakeServer, stack: Any, stream: bo
         assert b"[DONE]" not in b"".join(received)
 
 
+def test_clean_cut_ends_the_response_without_done(server: FakeServer, stack: Any) -> None:
+    server.reply("abcdefghijklmnopqrstuvwxyz")
+    server.cut_stream(after=2, clean=True)
+    text = post(stack, server, stream=True).text
+    assert text.count("data: ") == 3
+    assert "[DONE]" not in text
+    assert '"finish_reason":"stop"' not in text
+
+
 def test_malformed_chunk(server: FakeServer, stack: Any) -> None:
     server.reply("abcdef")
     server.malformed_chunk(after=1)
@@ -246,4 +255,3 @@ def test_key_is_checked_when_set(transport: str, stack: Any) -> None:
     assert allowed.status_code == 200
     assert all("sk-secret-123" not in repr(c.headers) for c in server.calls)
     assert server.calls[0].headers["authorization"] == "Bearer ***"
-

@@ -165,3 +165,36 @@ def test_retry(autoglm_server):
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["autoglm: *fake server http/vllm*",
                                  "fake server: 2 request(s) in 1 test(s), 1 answered with a fault or error"])  # fmt: skip
+
+
+def test_virtual_clock_makes_real_backoff_instant(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+import time, openai, anyio, pytest
+
+def ask(server, client):
+    return client.chat.completions.create(model=server.model, messages=[{"role": "user", "content": "hi"}])
+
+def test_sdk_policy(autoglm_server, autoglm_clock):
+    autoglm_server.fail(503, times=3).reply("ok")
+    started = time.monotonic()
+    client = openai.OpenAI(base_url=autoglm_server.base_url, api_key="EMPTY", max_retries=3)
+    assert ask(autoglm_server, client).choices[0].message.content == "ok"
+    assert time.monotonic() - started < 1.0  # about 2.6 s of backoff, not waited
+    assert len(autoglm_clock.slept) == 3
+    autoglm_server.calls.assert_backoff(policy="openai", max_retries=3)
+
+def test_retry_after_is_exact(autoglm_server, autoglm_clock):
+    autoglm_server.fail(429, retry_after=30).reply("ok")
+
+    async def run():
+        async with openai.AsyncOpenAI(base_url=autoglm_server.base_url, api_key="EMPTY") as c:
+            return await c.chat.completions.create(model=autoglm_server.model,
+                                                   messages=[{"role": "user", "content": "hi"}])
+    anyio.run(run)
+    assert autoglm_clock.slept == [30.0]
+    assert 30.0 <= autoglm_server.calls.gaps()[0] < 30.5
+
+def test_sleep_is_restored():
+    assert time.sleep.__module__ == "time"
+""")
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)

@@ -16,7 +16,9 @@ HELPERS = [name for name in gst.__all__ if name.startswith("assert_")]
 
 def test_all_lists_exactly_the_public_functions() -> None:
     public = {
-        name for name, value in vars(gst).items() if inspect.isfunction(value) and not name.startswith("_")
+        name
+        for name, value in vars(gst).items()
+        if inspect.isfunction(value) and not name.startswith("_")
     }
     assert set(gst.__all__) == public - {"register_ci_profile"}
     assert gst.__all__ == sorted(gst.__all__)

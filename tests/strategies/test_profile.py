@@ -60,9 +60,26 @@ def test_a_profile_registered_in_a_conftest_can_be_chosen(show: pytest.Pytester)
     result.stdout.fnmatch_lines(["*PROFILE nightly False *"])
 
 
-def test_the_header_names_the_chosen_profile(show: pytest.Pytester) -> None:
-    result = show.runpytest("--autoglm-hypothesis-profile=autoglm-ci")
+@pytest.mark.parametrize(
+    "flag", ["--autoglm-hypothesis-profile", "--hypothesis-profile"], ids=["ours", "hypothesis"]
+)
+def test_the_header_names_the_ci_profile(show: pytest.Pytester, flag: str) -> None:
+    before = settings.get_current_profile_name()
+    try:
+        result = show.runpytest(f"{flag}=autoglm-ci")
+    finally:
+        settings.load_profile(before)
     result.stdout.fnmatch_lines(["autoglm: *hypothesis profile autoglm-ci*"])
+
+
+def test_the_header_is_quiet_without_a_profile(show: pytest.Pytester) -> None:
+    before = settings.get_current_profile_name()
+    settings.load_profile("default")  # this suite itself may run under autoglm-ci
+    try:
+        result = show.runpytest()
+    finally:
+        settings.load_profile(before)
+    assert "hypothesis profile" not in result.stdout.str()
 
 
 def test_an_unknown_profile_is_a_usage_error_listing_the_registered_ones(

@@ -1,0 +1,31 @@
+"""Fixtures for the example suite: a fake phone and the sample agent pointed at the fake server.
+
+The ``autoglm_server`` fixture comes from pytest-autoglm (loaded by its entry point); it
+exports ``PHONE_AGENT_BASE_URL``/``_MODEL``/``_API_KEY``, which the sample agent reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sample_integration.agent import Agent, RetryPolicy
+from sample_integration.phone import InMemoryPhone
+
+from pytest_autoglm.server import FakeServer
+
+#: the agent's real policy is 1 s, doubling, 3 retries; the examples run it 20x faster
+FAST_RETRY = RetryPolicy(initial=0.05, factor=2.0, max_retries=3)
+
+
+@pytest.fixture
+def phone() -> InMemoryPhone:
+    return InMemoryPhone()
+
+
+@pytest.fixture
+def agent(autoglm_server: FakeServer, phone: InMemoryPhone) -> Iterator[Agent]:
+    """The sample agent, configured only through the PHONE_AGENT_* variables the server set."""
+    made = Agent(phone=phone, retry=FAST_RETRY, timeout=2.0)
+    yield made
+    made.close()
