@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from dataclasses import dataclass, field
@@ -35,6 +36,18 @@ class RetryPolicy:
             if 0 <= hinted <= self.max_delay:
                 return hinted
         return min(self.initial * self.factor**retry, self.max_delay)
+
+
+def connection_errors() -> tuple[type[BaseException], ...]:
+    """What a lost connection raises: openai 3.x wraps a stream dropped mid-way in
+    ``APIConnectionError``; openai 1.x/2.x let the HTTP stack's own error through."""
+    import openai
+
+    errors: list[type[BaseException]] = [openai.APIConnectionError]
+    for stack in ("httpx", "httpx2"):
+        with contextlib.suppress(ImportError):
+            errors.append(__import__(stack).TransportError)
+    return tuple(errors)
 
 
 class ModelUnavailable(RuntimeError):
@@ -99,7 +112,7 @@ class Agent:
                         ) from exc
                     raise
                 time.sleep(self.retry.delay(attempt, exc.response.headers.get("retry-after")))
-            except openai.APIConnectionError as exc:  # includes timeouts
+            except connection_errors() as exc:  # includes timeouts and dropped streams
                 if attempt == self.retry.max_retries:
                     raise ModelUnavailable(
                         f"cannot reach the model after {attempt} retries: {exc}"

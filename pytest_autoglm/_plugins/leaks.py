@@ -176,6 +176,22 @@ def _limited(options: LimitOptions, original: Any) -> Any:
     return limited
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A marked ``unittest.TestCase`` test cannot be repeated: say so rather than pass silently."""
+    for item in items:
+        if type(item).__name__ != "TestCaseFunction":  # _pytest.unittest's item type
+            continue
+        options = NO_LEAK.options_for(item)
+        if options is not None and options.enabled:
+            item.warn(
+                pytest.PytestWarning(
+                    "@pytest.mark.autoglm_no_leak has no effect on a unittest.TestCase test "
+                    "(pytest calls it without the hook the leak check wraps); call "
+                    "pytest_autoglm.assert_no_leak() inside the test instead"
+                )
+            )
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
     leak = leak_options_for(pyfuncitem)

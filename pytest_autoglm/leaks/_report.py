@@ -76,10 +76,8 @@ class LeakResult:
         return text
 
     def details(self) -> str:
-        """The top growing allocation sites, when the Python heap was traced."""
-        if not self.sites:
-            return ""
-        return "top growing allocation sites:\n" + "\n".join(self.sites)
+        """The growing lines of the code under test and the top allocation sites."""
+        return "\n".join(self.sites)
 
     def table(self) -> str:
         """Every source's trend and the samples, for the report section."""

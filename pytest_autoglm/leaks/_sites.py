@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import linecache
 import os
+import sysconfig
 import tracemalloc
 from pathlib import Path
 
@@ -26,6 +27,17 @@ _BOOKKEEPING = (
     f"{os.sep}pluggy{os.sep}",
     "<frozen importlib",
 )
+#: Library folders, longest first: frames there are not the code under test's.
+_NAMED_DIRS = sorted(
+    {
+        ("site-packages" if key in ("purelib", "platlib") else "stdlib", path)
+        for key in ("purelib", "platlib", "stdlib", "platstdlib")
+        if (path := sysconfig.get_paths().get(key))
+    },
+    key=lambda pair: len(pair[1]),
+    reverse=True,
+)
+_LIBRARY_DIRS = tuple(directory for _, directory in _NAMED_DIRS)
 SITES_SHOWN = 5
 FRAMES_SHOWN = 6
 
@@ -57,7 +69,39 @@ def attribute(
     users = [s for s in stats if not _bookkeeping(s.traceback)]
     user_growth = sum(s.size_diff for s in users) / rounds
     shown = [s for s in users if s.size_diff > 0] or [s for s in stats if s.size_diff > 0]
-    return _format_sites(shown, rounds), user_growth
+    lines = _by_own_line(shown, rounds)
+    lines.append("top growing allocation sites:")
+    lines += _format_sites(shown, rounds)
+    return lines, user_growth
+
+
+def _by_own_line(stats: list[tracemalloc.StatisticDiff], rounds: int) -> list[str]:
+    """Growth summed per line of the code under test that led to it (outside libraries).
+
+    A leaked client is a dozen allocation sites inside httpx, but one line of yours.
+    """
+    totals: dict[tuple[str, int], int] = {}
+    for stat in stats:
+        own = next((f for f in reversed(stat.traceback) if _is_own(f.filename)), None)
+        if own is not None:
+            key = (own.filename, own.lineno)
+            totals[key] = totals.get(key, 0) + stat.size_diff
+    if len(totals) >= len(stats):  # one site per line: the sites below say it all
+        return []
+    ranked = sorted(totals.items(), key=lambda item: item[1], reverse=True)
+    lines = [
+        f"  +{format_size(size / rounds)}/round through {_short(filename)}:{lineno}"
+        + (f": {code}" if (code := linecache.getline(filename, lineno).strip()) else "")
+        for (filename, lineno), size in ranked
+    ]
+    return ["growth by line of the code under test:", *cut_list(lines, SITES_SHOWN)]
+
+
+def _is_own(filename: str) -> bool:
+    """A frame of the code under test: not the runner, a library, or the standard library."""
+    if filename.startswith("<") or _is_runner(filename):
+        return False
+    return not filename.startswith(_LIBRARY_DIRS)
 
 
 def _bookkeeping(traceback: tracemalloc.Traceback) -> bool:
@@ -95,8 +139,14 @@ def _is_runner(filename: str) -> bool:
 
 
 def _short(filename: str) -> str:
+    """Relative to the working directory, else to the library folder it lives in."""
     try:
         relative = os.path.relpath(filename)
     except ValueError:  # another drive on Windows
-        return filename
-    return filename if relative.startswith("..") else relative
+        relative = filename
+    if not relative.startswith(".."):
+        return relative
+    for name, directory in _NAMED_DIRS:
+        if filename.startswith(directory):
+            return f"<{name}>/{filename[len(directory) :].lstrip(os.sep)}"
+    return filename

@@ -335,6 +335,7 @@ def _loose_facts(body: object, config: ServerConfig) -> ChatFacts:
         max_tokens=max_tokens if isinstance(max_tokens, int) and max_tokens > 0 else None,
         prompt=PromptCount(0, 0, 0),
         last_user_text=last,
+        body=body,
     )
 
 

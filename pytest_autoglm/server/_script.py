@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pytest_autoglm.server._answers import Answer, CutStream, ErrorEvent, MalformedChunk, Slow
 from pytest_autoglm.server._validate import ChatFacts
@@ -21,7 +22,8 @@ class Match:
     model: str | None = None
     stream: bool | None = None
     contains: str | None = None
-    when: Callable[[ChatFacts], bool] | None = None
+    #: a predicate on the parsed request body (a dict)
+    when: Callable[[Any], bool] | None = None
 
     def mismatches(self, facts: ChatFacts) -> list[str]:
         """Why ``facts`` does not match, one line per feature (empty when it matches)."""
@@ -34,7 +36,7 @@ class Match:
             text = facts.last_user_text
             shown = text if len(text) <= 80 else text[:77] + "..."
             out.append(f"contains: scripted {self.contains!r}, last user text is {shown!r}")
-        if self.when is not None and not self.when(facts):
+        if self.when is not None and not self.when(facts.body):
             out.append(f"when: {getattr(self.when, '__name__', 'predicate')}() returned False")
         return out
 

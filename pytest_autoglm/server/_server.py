@@ -36,7 +36,6 @@ from pytest_autoglm.server._errors import (
 )
 from pytest_autoglm.server._faults import default_error, retry_headers
 from pytest_autoglm.server._script import Entry, Match, Script
-from pytest_autoglm.server._validate import ChatFacts
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -111,7 +110,7 @@ class FakeServer:
         model: str | None = None,
         stream: bool | None = None,
         contains: str | None = None,
-        when: Callable[[ChatFacts], bool] | None = None,
+        when: Callable[[Any], bool] | None = None,
         times: int | None = 1,
         reusable: bool = False,
         optional: bool = False,
@@ -121,7 +120,8 @@ class FakeServer:
         A string with ``thinking=None`` is sent verbatim; an action, or a string with
         ``thinking``, is wrapped as ``<think>{thinking}</think>\\n<answer>{action}``
         (``style`` picks the protocol's variant, e.g. ``"closed"`` adds ``</answer>``).
-        ``model``/``stream``/``contains``/``when`` restrict which requests it answers.
+        ``model``/``stream``/``contains`` (text in the last user message) and ``when`` (a
+        predicate on the parsed request body) restrict which requests it answers.
         """
         text = self._render(reply, thinking, style)
         pieces = None if chunks is None else tuple(chunks)

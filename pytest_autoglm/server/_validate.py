@@ -34,6 +34,8 @@ class ChatFacts:
     max_tokens: int | None
     prompt: PromptCount
     last_user_text: str
+    #: the parsed request body (what a ``when=`` predicate receives)
+    body: Any = None
 
 
 def _schema_error(loc: str, msg: str, value: Any) -> str:
@@ -170,6 +172,7 @@ def check_chat_request(body: object, *, config: ServerConfig) -> ApiError | Chat
         max_tokens=max_tokens,
         prompt=prompt,
         last_user_text=last_user,
+        body=body,
     )
 
 

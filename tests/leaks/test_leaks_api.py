@@ -64,6 +64,20 @@ def test_the_error_names_the_leaking_line() -> None:
     assert "history.append(bytes(4096))  # the leaking line" in rest
 
 
+def test_growth_inside_a_library_is_summed_per_line_of_the_code_under_test() -> None:
+    pytest.importorskip("httpx")
+    with pytest.raises(LeakError) as caught:
+        assert_no_leak(corpus.unclosed_clients())
+    text = str(caught.value)
+    by_line, _, sites = text.partition("top growing allocation sites:")
+    assert "growth by line of the code under test:" in by_line
+    first_line = by_line.splitlines()[2]
+    assert re.match(
+        r"  \+\d+(\.\d)? KiB/round through .*leak_corpus\.py:\d+: client = httpx", first_line
+    )
+    assert "<site-packages>/httpx/" in sites
+
+
 def test_a_one_kib_leak_is_caught_within_thirty_rounds() -> None:
     with pytest.raises(LeakError, match=r"^leaked 1\.0 KiB/round over 25 rounds"):
         assert_no_leak(corpus.module_list_append(), rounds=25, warmup=5)

@@ -214,6 +214,29 @@ def test_xfail_raises_leak_error_documents_a_known_leak(pytester: pytest.Pyteste
     pytester.runpytest().assert_outcomes(xfailed=1)
 
 
+def test_a_marked_unittest_case_warns_that_it_is_not_repeated(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        test_legacy="""
+        import unittest
+        import pytest
+
+        class TestLegacy(unittest.TestCase):
+            @pytest.mark.autoglm_no_leak
+            def test_marked(self):
+                pass
+
+            @pytest.mark.autoglm_no_leak(False)
+            def test_opted_out(self):
+                pass
+        """
+    )
+    result = pytester.runpytest("-W", "default::pytest.PytestWarning")
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines(
+        ["*PytestWarning: @pytest.mark.autoglm_no_leak has no effect on a unittest.TestCase*"]
+    )
+
+
 # -- --autoglm-leak-check -----------------------------------------------------------------------
 NIGHTLY = """
 import pytest

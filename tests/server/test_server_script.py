@@ -145,3 +145,13 @@ def test_32_threads_lose_and_duplicate_nothing(server: FakeServer) -> None:
     assert len(server.calls) == total
     used = sorted(int(c.answered_by.split()[0][1:]) for c in server.calls)
     assert used == list(range(1, total + 1))
+
+
+def test_when_predicate_sees_the_request_body(server: FakeServer) -> None:
+    def wants_three_tokens(body: Any) -> bool:
+        return bool(body.get("max_tokens") == 3)
+
+    server.reply("short", when=wants_three_tokens)
+    server.reply("long")
+    assert content(ask(server)) == "long"
+    assert content(ask(server, max_tokens=3)) == "short"
