@@ -139,14 +139,12 @@ def _is_runner(filename: str) -> bool:
 
 
 def _short(filename: str) -> str:
-    """Relative to the working directory, else to the library folder it lives in."""
-    try:
-        relative = os.path.relpath(filename)
-    except ValueError:  # another drive on Windows
-        relative = filename
-    if not relative.startswith(".."):
-        return relative
+    """A library file relative to its folder, else relative to the working directory."""
     for name, directory in _NAMED_DIRS:
         if filename.startswith(directory):
             return f"<{name}>/{filename[len(directory) :].lstrip(os.sep)}"
-    return filename
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:  # another drive on Windows
+        return filename
+    return filename if relative.startswith("..") else relative
