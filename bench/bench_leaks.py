@@ -90,6 +90,15 @@ closed_clients = leak_corpus.closed_clients()
 lazy = leak_corpus.lazy_import()
 leaky = leak_corpus.module_list_append(1024)
 
+# First uses pay one-time costs (importing psutil, memray's first tracker): not per round.
+@pytest.mark.autoglm_no_leak
+def test_no_leak_first_use():
+    pass
+
+@pytest.mark.limit_leaks("1 KB")
+def test_memray_first_use():
+    pass
+
 def test_plain_temporaries():
     for _ in range(25):  # as many calls as the leak check's rounds
         temporaries()
@@ -149,6 +158,11 @@ def pytest_call_durations(directory: Path, *args: str) -> dict[str, tuple[float,
     return durations
 
 
+def best_of(runs: int, directory: Path, *args: str) -> dict[str, tuple[float, str]]:
+    results = [pytest_call_durations(directory, *args) for _ in range(runs)]
+    return {name: min((r[name] for r in results), key=lambda d: d[0]) for name in results[0]}
+
+
 def main() -> None:
     print("1. Python leak of 1 KiB/round (module-level list append)")
     needed = rounds_to_catch_python_leak()
@@ -170,14 +184,16 @@ def main() -> None:
         print(f"   {name:<20} {count}/{CLEAN_RUNS_PER_WORKLOAD}")
     print(f"   total false alarms: {sum(alarms.values())} ({seconds:.1f} s)")
 
-    print("4. Time per round (pytest call durations, one pytest process per tool)")
+    print("4. Time per round (pytest call durations, best of 3 pytest processes per tool)")
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         (directory / "test_timing.py").write_text(
             TIMING_TEST.format(corpus_dir=str(ROOT / "tests" / "leaks"))
         )
-        ours = pytest_call_durations(directory, "-k", "plain or no_leak")
-        memray = pytest_call_durations(directory, "--memray", "-k", "plain or memray")
+        # Best of 3 pytest runs per tool: the figures are milliseconds, and a shared machine's
+        # other work only ever adds to them.
+        ours = best_of(3, directory, "-k", "plain or no_leak")
+        memray = best_of(3, directory, "--memray", "-k", "plain or memray")
     rounds = 25  # 5 warm-up + 20 measured, the defaults; the plain tests call the body 25 times
     for workload in ("temporaries", "clients"):
         plain = ours[f"test_plain_{workload}"][0] / rounds
