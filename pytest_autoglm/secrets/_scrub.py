@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from _pytest._code.code import TerminalRepr  # not re-exported by pytest; stable since pytest 3
 
+from pytest_autoglm.secrets._registry import SecretRegistry
+
 if TYPE_CHECKING:
     from _pytest._io import TerminalWriter
-
-from pytest_autoglm.secrets._registry import SecretRegistry
 
 Redact = Callable[[str], str]
 
@@ -41,7 +41,7 @@ def _scrub(obj: Any, redact: Redact, seen: set[int]) -> Any:
         return obj
     if isinstance(obj, TerminalRepr) and id(obj) not in seen:
         seen.add(id(obj))
-        for name, value in vars(obj).items():
+        for name, value in getattr(obj, "__dict__", {}).items():
             object.__setattr__(obj, name, _scrub(value, redact, seen))
     return obj
 

@@ -197,6 +197,9 @@ class Core:
             checked = check_chat_request(call.json, config=self.config)
             if isinstance(checked, ApiError):
                 call.answered_by = f"validation: {checked.message.splitlines()[0][:80]}"
+                if checked.in_stream and call.stream:  # SGLang: a 200 stream with the error
+                    return Plan(status=200, headers=[("content-type", SSE)],
+                                stream=[(0.0, checked.stream_event()), (0.0, DONE)])  # fmt: skip
                 return self._error_plan(checked)
             facts = checked
         else:

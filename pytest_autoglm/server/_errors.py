@@ -45,6 +45,8 @@ class ApiError:
     flavour: str = "vllm"
     raw: Any = None
     headers: tuple[tuple[str, str], ...] = field(default=())
+    #: sent inside a 200 SSE stream when the request streams (SGLang's context-length errors)
+    in_stream: bool = False
 
     def payload(self) -> Any:
         """The JSON value of the body."""
@@ -67,5 +69,12 @@ class ApiError:
         return json.dumps(self.payload(), ensure_ascii=False, separators=(",", ":")).encode()
 
     def stream_event(self) -> bytes:
-        """The error as an SSE event inside a 200 stream (vLLM and SGLang after the stream began)."""
-        return b"data: " + self.body() + b"\n\n"
+        """The error as an SSE event inside a 200 stream (vLLM and SGLang after the stream began).
+
+        The event always nests the error under ``"error"`` (SGLang nests its flat object).
+        """
+        payload = self.payload()
+        if not (isinstance(payload, dict) and "error" in payload):
+            payload = {"error": payload}
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        return b"data: " + data + b"\n\n"

@@ -6,6 +6,8 @@ server's source; they follow its style and are easy to change here.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pytest_autoglm.server._errors import ApiError
 
 
@@ -14,10 +16,19 @@ class Flavour:
 
     name = "vllm"
 
+    default_type = "BadRequestError"
+
     def error(
-        self, status: int, message: str, type_: str = "BadRequestError", **kw: object
+        self,
+        status: int,
+        message: str,
+        type_: str | None = None,
+        *,
+        param: str | None = None,
+        code: int | str | None = None,
     ) -> ApiError:
-        return ApiError(status=status, message=message, type=type_, flavour=self.name, **kw)  # type: ignore[arg-type]
+        return ApiError(status=status, message=message, type=type_ or self.default_type,
+                        param=param, code=code, flavour=self.name)  # fmt: skip
 
     def unauthorized(self) -> ApiError:
         return ApiError(
@@ -69,8 +80,7 @@ class SGLang(Flavour):
 
     name = "sglang"
 
-    def error(self, status: int, message: str, type_: str = "BadRequest", **kw: object) -> ApiError:
-        return super().error(status, message, type_, **kw)
+    default_type = "BadRequest"
 
     def unauthorized(self) -> ApiError:  # (inferred) SGLang's --api-key middleware
         return ApiError(
@@ -84,19 +94,17 @@ class SGLang(Flavour):
         return self.error(400, message)
 
     def prompt_too_long(self, tokens: int, limit: int) -> ApiError:
-        return self.error(
-            400,
-            f"The input ({tokens} tokens) is longer than the model's context length ({limit} tokens).",
-        )
+        message = f"The input ({tokens} tokens) is longer than the model's context length ({limit} tokens)."
+        return replace(self.error(400, message), in_stream=True)
 
     def max_tokens_too_large(self, tokens: int, max_tokens: int, limit: int) -> ApiError | None:
-        return self.error(
-            400,
+        message = (
             f"Requested token count exceeds the model's maximum context length of {limit} tokens. "
             f"You requested a total of {tokens + max_tokens} tokens: {tokens} tokens from the input "
             f"messages and {max_tokens} tokens for the completion. Please reduce the number of tokens "
-            "in the input messages or the completion to fit within the limit.",
+            "in the input messages or the completion to fit within the limit."
         )
+        return replace(self.error(400, message), in_stream=True)
 
     def decoder_prompt_too_long(self, tokens: int, limit: int) -> ApiError:
         return self.prompt_too_long(tokens, limit)
@@ -143,10 +151,7 @@ class OpenAI(Flavour):
 
     name = "openai"
 
-    def error(
-        self, status: int, message: str, type_: str = "invalid_request_error", **kw: object
-    ) -> ApiError:
-        return super().error(status, message, type_, **kw)
+    default_type = "invalid_request_error"
 
     def unauthorized(self) -> ApiError:
         return self.error(

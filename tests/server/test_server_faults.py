@@ -260,3 +260,35 @@ def test_key_is_checked_when_set(transport: str, stack: Any) -> None:
     assert allowed.status_code == 200
     assert all("sk-secret-123" not in repr(c.headers) for c in server.calls)
     assert server.calls[0].headers["authorization"] == "Bearer ***"
+
+
+def test_coexists_with_a_users_respx_mock() -> None:
+    import respx
+
+    body = {**BODY, "messages": [{"role": "user", "content": "x"}]}
+    with respx.mock(assert_all_called=False) as router:  # started first: no route needed
+        router.get("https://example.org/x").respond(200, text="mocked")
+        with FakeServer(export_env=False) as server:
+            server.reply("hi")
+            assert httpx.get("https://example.org/x").text == "mocked"
+            answer = httpx.post(f"{server.base_url}/chat/completions", json=body)
+    assert answer.json()["choices"][0]["message"]["content"] == "hi"
+    with FakeServer(export_env=False) as server, respx.mock(assert_all_called=False) as router:
+        router.route(host="localhost", port=8000).pass_through()  # started after: let it through
+        server.reply("hi")
+        answer = httpx.post(f"{server.base_url}/chat/completions", json=body)
+    assert answer.json()["choices"][0]["message"]["content"] == "hi"
+
+
+def test_sglang_sends_context_errors_inside_a_200_stream(transport: str) -> None:
+    long = {"model": "m", "messages": [{"role": "user", "content": "abcd " * 26000}]}
+    with FakeServer(transport=transport, flavour="sglang", export_env=False) as server:
+        streamed = httpx.post(f"{server.base_url}/chat/completions", json={**long, "stream": True})
+        whole = httpx.post(f"{server.base_url}/chat/completions", json=long)
+    assert streamed.status_code == 200
+    first, done = [b for b in streamed.text.split("\n\n") if b]
+    error = json.loads(first.removeprefix("data: "))["error"]
+    assert error["object"] == "error"
+    assert error["message"].startswith("The input (")
+    assert done == "data: [DONE]"
+    assert whole.status_code == 400
