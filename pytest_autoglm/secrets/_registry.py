@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import warnings
+from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
@@ -47,7 +48,10 @@ class SecretRegistry:
     Thread-safe: the fake server may redact from its own thread.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, warn: Callable[[Warning], None] | None = None) -> None:
+        # pytest's config-time warning channel shows the warning on every run; a bare
+        # warnings.warn is shown once per call site and process (the registry swallows repeats).
+        self._warn = warn or (lambda warning: warnings.warn(warning, stacklevel=4))
         self._lock = threading.Lock()
         self._names: dict[str, str] = {}  # value -> the name it was first registered under
         self._needles: tuple[str, ...] = ()  # longest first, so a secret inside another goes too
@@ -67,13 +71,12 @@ class SecretRegistry:
         if len(value) < MIN_SECRET_LENGTH:
             if name not in self._warned:
                 self._warned.add(name)
-                warnings.warn(
+                self._warn(
                     ShortSecretWarning(
                         f"secret {name} is shorter than {MIN_SECRET_LENGTH} characters "
                         f"({len(value)}), so it is not redacted from reports "
                         "(too many false hits); use a longer value or keep it out of test output"
-                    ),
-                    stacklevel=2,
+                    )
                 )
             return False
         with self._lock:
@@ -140,5 +143,7 @@ def secret_registry(config: pytest.Config) -> SecretRegistry:
     """
     registry = config.stash.get(REGISTRY_KEY, None)
     if registry is None:
-        registry = config.stash[REGISTRY_KEY] = SecretRegistry()
+        registry = config.stash[REGISTRY_KEY] = SecretRegistry(
+            warn=lambda warning: config.issue_config_time_warning(warning, stacklevel=4)
+        )
     return registry
