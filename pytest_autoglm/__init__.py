@@ -7,10 +7,11 @@ pytest_autoglm`` imports none of respx, httpx, hypothesis, torch, pynvml or dock
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
+
+from pytest_autoglm._lazy import lazy_exports
 
 # Assertion helpers get pytest's rewritten, readable failure messages.
 pytest.register_assert_rewrite("pytest_autoglm.server._calls", "pytest_autoglm.leaks")
@@ -286,15 +287,4 @@ if TYPE_CHECKING:
         validate_chat_request,
     )
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pytest_autoglm' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -9,8 +9,9 @@ pynvml, ctypes and packaging load only when a read or a check needs them.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pytest_autoglm._lazy import lazy_exports
 
 #: public name -> private module that defines it
 _EXPORTS: dict[str, str] = {
@@ -53,15 +54,4 @@ if TYPE_CHECKING:
     from pytest_autoglm.gpu._session import gpu_mode, inventory
     from pytest_autoglm.gpu._simulate import GpuSpecError, SimulatedGpus, parse_simulation
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pytest_autoglm.gpu' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"pytest_autoglm.gpu.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

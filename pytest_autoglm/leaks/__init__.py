@@ -15,8 +15,9 @@ the code under test already imported it).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pytest_autoglm._lazy import lazy_exports
 
 __all__ = [
     "LeakCheck",
@@ -56,15 +57,4 @@ if TYPE_CHECKING:
     from pytest_autoglm.leaks._limit import MemoryLimit
     from pytest_autoglm.leaks._report import LeakResult
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'pytest_autoglm.leaks' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"pytest_autoglm.leaks.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
