@@ -121,10 +121,17 @@ class Core:
         plan.call = call
         return plan
 
-    def finished(self, plan: Plan) -> None:
-        """Transports call this when the answer is complete (or the connection dropped)."""
+    def finished(self, plan: Plan, elapsed: float | None = None) -> None:
+        """Transports call this when the answer is complete (or the connection dropped).
+
+        ``elapsed``: the real seconds the answer took, for a transport whose thread is not
+        the client's (``http``). The client may have moved a virtual clock on (a retry's
+        backoff under ``autoglm_clock``) before that thread notes the end; the record
+        must not take that jump in.
+        """
         if plan.call is not None:
-            plan.call.done = self.clock()
+            done = self.clock() if elapsed is None else plan.call.time + elapsed
+            plan.call.done = done
 
     # -- recording --------------------------------------------------------------------
     def _record(self, request: Request) -> Call:

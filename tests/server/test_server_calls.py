@@ -78,3 +78,41 @@ def test_markers_never_arrive_in_one_chunk(seed: int) -> None:
     text = '<think>想一想</think>\n<answer>do(action="Tap", element=[1, 2])'
     pieces = split_tokens(text, random.Random(seed))
     assert not any(m in p for p in pieces for m in ("do(action=", "</think>", "<answer>"))
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_http_answer_ends_before_the_client_moves_on(stream: bool) -> None:
+    """``done`` is the end of the answer, not whenever the server thread got round to noting it.
+
+    The client jumps a virtual clock as soon as it has the answer (a retry's backoff under
+    ``autoglm_clock``); the server thread reads the clock slowly. The record must not take
+    the jump in: a retry's wait would look like nothing.
+    """
+    import threading
+    import time
+
+    import httpx
+
+    from pytest_autoglm.server import FakeServer, VirtualClock
+
+    clock = VirtualClock()
+    main = threading.current_thread()
+
+    def slow_in_server_thread() -> float:
+        if threading.current_thread() is not main:
+            time.sleep(0.1)  # the server thread is descheduled after writing the answer
+        return clock.monotonic()
+
+    with FakeServer(transport="http", export_env=False, clock=slow_in_server_thread) as server:
+        server.reply("ok")
+        body = {"model": server.model, "messages": [{"role": "user", "content": "hi"}],
+                "stream": stream}  # fmt: skip
+        response = httpx.post(f"{server.base_url}/chat/completions", json=body)
+        assert response.status_code == 200
+        clock.advance(1000.0)  # the client backs off, virtually, at once
+        deadline = time.monotonic() + 5
+        while server.calls[0].done is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+    call = server.calls[0]
+    assert call.done is not None
+    assert call.done - call.time < 100, "the client's virtual backoff leaked into the record"
