@@ -15,6 +15,8 @@ from sample_integration.phone import InMemoryPhone
 from pytest_autoglm.server import FakeServer
 
 #: the agent's real policy is 1 s, doubling, 3 retries; the examples run it 20x faster
+#: (tests read it back as ``agent.retry``: importing from ``conftest`` breaks as soon as
+#: another directory's conftest is collected first, e.g. ``pytest examples tests``)
 FAST_RETRY = RetryPolicy(initial=0.05, factor=2.0, max_retries=3)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FAST_RETRY
 from sample_integration.agent import Agent, ModelUnavailable
 from sample_integration.phone import InMemoryPhone
 
@@ -17,7 +16,7 @@ def test_rate_limit_then_success(autoglm_server: FakeServer, agent: Agent) -> No
     assert agent.run("task") == "ok"
     assert [c.status for c in autoglm_server.calls] == [429, 429, 200]
     autoglm_server.calls.assert_backoff(
-        initial=FAST_RETRY.initial, factor=2.0, max_retries=3, tolerance=0.5
+        initial=agent.retry.initial, factor=2.0, max_retries=3, tolerance=0.5
     )
 
 
@@ -32,7 +31,7 @@ def test_gives_up_after_three_retries(autoglm_server: FakeServer, agent: Agent) 
     autoglm_server.fail(503, times=4)
     with pytest.raises(ModelUnavailable, match="after 3 retries"):
         agent.run("task")
-    autoglm_server.calls.assert_backoff(initial=FAST_RETRY.initial, max_retries=3, tolerance=0.5)
+    autoglm_server.calls.assert_backoff(initial=agent.retry.initial, max_retries=3, tolerance=0.5)
 
 
 @pytest.mark.autoglm_server(flavour="bigmodel")
@@ -43,6 +42,7 @@ def test_bigmodel_concurrency_limit(autoglm_server: FakeServer, agent: Agent) ->
     assert autoglm_server.calls[0].status == 429
 
 
+@pytest.mark.autoglm_server(flavour="vllm")  # SGLang does not check the model name
 def test_bad_request_is_not_retried(autoglm_server: FakeServer, agent: Agent) -> None:
     import openai
 
@@ -98,6 +98,7 @@ def test_slow_first_token_within_the_timeout(autoglm_server: FakeServer, agent: 
     assert agent.run("task") == "ok"
 
 
+@pytest.mark.autoglm_server(flavour="vllm")  # the text below is vLLM's, whatever the session's
 def test_overlong_history_is_rejected_like_vllm(autoglm_server: FakeServer, agent: Agent) -> None:
     import openai
 

@@ -10,6 +10,7 @@ its marker-buffering printer and its reply parser.
 from __future__ import annotations
 
 import base64
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,7 @@ def devices(monkeypatch: pytest.MonkeyPatch) -> RecordingDevices:
     return fake
 
 
+@pytest.mark.autoglm_server(transport="respx")  # only respx answers at the default URL
 def test_phone_agent_runs_an_episode(autoglm_server: FakeServer, devices: RecordingDevices,
                                      capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     from phone_agent import PhoneAgent
@@ -87,8 +89,14 @@ def test_phone_agent_reports_a_model_error(
     autoglm_server: FakeServer, devices: RecordingDevices
 ) -> None:
     from phone_agent import PhoneAgent
+    from phone_agent.model import ModelConfig
 
     autoglm_server.fail(503, times=3, retry_after_ms=5)  # the SDK retries twice, then gives up
-    result = PhoneAgent().run("task")
+    # configured as Open-AutoGLM's main.py does, from PHONE_AGENT_* (which the fixture set):
+    # so this test passes on either transport (--autoglm-server-transport=http too)
+    config = ModelConfig(base_url=os.environ["PHONE_AGENT_BASE_URL"],
+                         model_name=os.environ["PHONE_AGENT_MODEL"],
+                         api_key=os.environ["PHONE_AGENT_API_KEY"])  # fmt: skip
+    result = PhoneAgent(model_config=config).run("task")
     assert result.startswith("Model error: ")
     autoglm_server.calls.assert_called(times=3)

@@ -32,6 +32,11 @@ class MarkerSpec(Generic[OptionsT]):
     doc: str
     build: Callable[..., OptionsT]
 
+    def __post_init__(self) -> None:
+        # pytest splits a marker line at its first colon: one in the signature would cut it.
+        if ":" in self.signature:
+            raise ValueError(f"marker {self.name}: the signature must not contain ':'")
+
     @property
     def ini_line(self) -> str:
         return f"{self.name}({self.signature}): {self.doc}"

@@ -82,10 +82,14 @@ def pytest_make_collect_report(
     if not report.passed:
         return report
     errors = []
+    specs = {spec.name: spec for spec in all_markers()}
     for node in report.result:
         if not isinstance(node, pytest.Item):
             continue
-        for spec in all_markers():
+        # One walk over the node's marks, then only the kit's markers it carries.
+        used = {mark.name for mark in node.iter_markers()}
+        for name in sorted(used & specs.keys()):
+            spec = specs[name]
             try:
                 spec.options_for(node)
             except MarkerError as exc:

@@ -97,6 +97,15 @@ def _missing(config: pytest.Config, reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
+#: Where --autoglm-model-path's value came from, as the "fix:" line of a wrong path names it.
+_SOURCE_NAMES = {
+    "command line": MODEL_PATH.flag,
+    "environment": MODEL_PATH.env,
+    "ini": f"the ini key {MODEL_PATH.ini}",
+    "default": f"{MODEL_PATH.flag} or {MODEL_PATH.env}",
+}
+
+
 def _marker_options(request: pytest.FixtureRequest) -> ModelMarkerOptions:
     node = request.node
     options = MODEL_MARKER.options_for(node) if isinstance(node, pytest.Item) else None
@@ -116,11 +125,16 @@ def autoglm_model_path(request: pytest.FixtureRequest) -> Path:
     from pytest_autoglm.models._paths import existing_model_path
 
     config = request.config
-    given = _marker_options(request).path or settings_of(config)[MODEL_PATH]
+    settings = settings_of(config)
+    given = _marker_options(request).path
+    source = f"@pytest.mark.autoglm_model(path={given!r})"
+    if given is None:
+        given = settings[MODEL_PATH]
+        source = _SOURCE_NAMES[settings.source(MODEL_PATH)]
     if given is None:
         _missing(config, NO_MODEL)
     try:
-        return existing_model_path(given, config.rootpath)
+        return existing_model_path(given, config.rootpath, source=source)
     except ModelError as exc:
         failure = str(exc)
     pytest.fail(failure, pytrace=False)  # outside except: no chained traceback in the report

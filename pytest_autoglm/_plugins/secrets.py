@@ -31,6 +31,7 @@ from pytest_autoglm.secrets._scrub import (
 from pytest_autoglm.secrets._session import (
     ENV_LOAD_KEY,
     display_path,
+    issue_short_secret_warnings,
     load_session_env,
     restore_session_env,
 )
@@ -158,6 +159,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     _register_warning_redactor(config)  # if the plugin was loaded after initial conftests
+    issue_short_secret_warnings(config)
     registry = secret_registry(config)
     if config.pluginmanager.get_plugin("terminalreporter") is not None:  # none on xdist workers
         redact_terminal(config.get_terminal_writer(), registry)

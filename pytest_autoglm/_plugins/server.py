@@ -7,7 +7,7 @@ for the fixture, never at plugin load (it would pull in respx and httpx).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -24,11 +24,13 @@ _TRANSPORTS = ("respx", "http")
 _FLAVOURS = ("vllm", "sglang", "bigmodel", "openai")
 
 
-def _choice(choices: tuple[str, ...]) -> Any:
+def _choice(what: str, choices: tuple[str, ...]) -> Any:
+    """A parser of one of ``choices`` (any case); the option adds the accepted values."""
+
     def parse(text: str) -> str:
         value = text.strip().lower()
         if value not in choices:
-            raise ValueError(f"expected one of {', '.join(choices)}")
+            raise ValueError(f"not a known {what}")
         return value
 
     return parse
@@ -39,9 +41,9 @@ def parse_seed(text: str) -> int:
     try:
         value = int(text.strip())
     except ValueError:
-        raise ValueError("expected a whole number such as 0 or 1234") from None
+        raise ValueError("not a whole number") from None
     if value < 0:
-        raise ValueError("expected a whole number >= 0")
+        raise ValueError("negative")
     return value
 
 
@@ -50,7 +52,7 @@ SERVER_TRANSPORT: Option[str] = Option(
     "How the autoglm_server fixture serves: 'respx' intercepts httpx and httpx2 clients "
     "in-process (fastest); 'http' runs a real server on 127.0.0.1 for other processes "
     "and HTTP stacks. A test's @pytest.mark.autoglm_server(transport=...) wins.",
-    _choice(_TRANSPORTS),
+    _choice("transport", _TRANSPORTS),
     "respx",
     metavar="respx|http",
     accepted="respx, http",
@@ -59,7 +61,7 @@ SERVER_FLAVOUR: Option[str] = Option(
     "server-flavour",
     "Which real server the fake imitates in its error bodies and messages: vllm (the "
     "default), sglang, bigmodel (BigModel/z.ai) or openai.",
-    _choice(_FLAVOURS),
+    _choice("flavour", _FLAVOURS),
     "vllm",
     metavar="FLAVOUR",
     accepted="vllm, sglang, bigmodel, openai",
@@ -86,7 +88,7 @@ def _build_config(*args: Any, **kwargs: Any) -> ServerConfig:
 SERVER_MARKER: MarkerSpec[Any] = MarkerSpec(
     name="autoglm_server",
     signature="*, transport='respx', flavour='vllm', model='autoglm-phone-9b', api_key='EMPTY', "
-    "base_url='http://localhost:8000/v1', max_model_len=25480, max_images=10, validate=True, "
+    "base_url=<Open-AutoGLM default URL>, max_model_len=25480, max_images=10, validate=True, "
     "strict=True, seed=0, export_env=True, ...",
     doc="configure the autoglm_server fixture for this test, class or module (nearest wins).",
     build=_build_config,
@@ -181,6 +183,25 @@ def autoglm_clock() -> Iterator[VirtualClock]:
         yield clock
     finally:
         clock.stop()
+
+
+_STATS_FROM_WORKER = "autoglm_server_stats"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    stats = session.config.stash.get(_STATS, None)
+    if workeroutput is not None and stats is not None:  # an xdist worker: the controller sums
+        workeroutput[_STATS_FROM_WORKER] = asdict(stats)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any) -> None:
+    counts = (getattr(node, "workeroutput", None) or {}).get(_STATS_FROM_WORKER)
+    if counts:
+        stats = _stats(node.config)
+        for name, value in counts.items():
+            setattr(stats, name, getattr(stats, name) + int(value))
 
 
 def pytest_autoglm_header(config: pytest.Config) -> str | None:

@@ -29,13 +29,18 @@ class DependencyError(ValueError):
     """A requirement or ignore entry that does not parse; the message names it and the fix."""
 
 
+def _article(noun: str) -> str:
+    """``a list``, ``an int``: the type name as a message reads it."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
 def parse_requirement(text: object) -> Requirement:
     """A PEP 508 requirement; anything else raises :class:`DependencyError` naming the value."""
     from packaging.requirements import InvalidRequirement, Requirement
 
     if not isinstance(text, str):
         raise DependencyError(
-            f"requirement {text!r} is a {type(text).__name__}, not a string: "
+            f"requirement {text!r} is {_article(type(text).__name__)}, not a string: "
             f"write each requirement as a PEP 508 string, such as {EXAMPLE}"
         )
     try:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pytest_autoglm.gpu._cuda import TorchBuild
 
 _OPERATOR = re.compile(r"^\s*(~=|==|!=|<=|>=|<|>|===)")
+_BARE_VERSION = re.compile(r"^\d+(\.\d+)*$")
 
 
 def _specifier(name: str, value: object, example: str) -> SpecifierSet | None:
@@ -28,8 +29,12 @@ def _specifier(name: str, value: object, example: str) -> SpecifierSet | None:
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     if not all(_OPERATOR.match(part) for part in value.split(",")):
-        hint = f">={value.strip()}"
-        raise ValueError(f"{name}={value!r} is not a version specifier; did you mean {hint!r}?")
+        bare = value.strip()
+        if _BARE_VERSION.match(bare):  # "12.4": a version without its operator
+            hint = f"did you mean {'>=' + bare!r}?"
+        else:
+            hint = f"write an operator and a version, like {example!r}"
+        raise ValueError(f"{name}={value!r} is not a version specifier; {hint}")
     try:
         return SpecifierSet(value)
     except InvalidSpecifier:

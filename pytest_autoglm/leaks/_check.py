@@ -227,8 +227,8 @@ class LeakCheck:
                         result.label, samples, result.trend, confirmed=False,
                         overruled_by=(
                             "the growth was held by the runtime's bookkeeping "
-                            f"(hypothesis, pytest, imports): {format_size(user_growth)}/round "
-                            "was the code under test's"
+                            "(hypothesis, pytest, imports, the fake server's call record): "
+                            f"{format_size(user_growth)}/round was the code under test's"
                         ),
                     )  # fmt: skip
                     sites = []

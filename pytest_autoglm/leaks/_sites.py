@@ -12,6 +12,12 @@ from pytest_autoglm._reasons import cut_list
 from pytest_autoglm._sizes import format_size
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parent)
+#: The kit itself: its frames are never "the code under test".
+_KIT_DIR = os.path.dirname(_PACKAGE_DIR) + os.sep
+#: The kit's fake server keeps a record of every request (``server.calls``), so a repeated
+#: body that calls it grows that record by design: growth allocated under its frames is
+#: the kit's bookkeeping, like pytest's.
+_SERVER_DIR = os.path.join(_KIT_DIR, "server") + os.sep
 
 #: Frames hidden from a printed traceback: the kit's round loop and the test runner.
 _RUNNER_PARTS = (
@@ -63,7 +69,8 @@ def attribute(
     """The growing sites for the report, and the code under test's net growth per round.
 
     Growth allocated inside the runtime's bookkeeping (hypothesis's engine, pytest,
-    import machinery) is left out of the figure: it is not the code under test's.
+    import machinery, the kit's fake server's call record) is left out of the figure: it
+    is not the code under test's.
     """
     stats = [s for s in after.compare_to(before, "traceback") if not _kit_made(s.traceback)]
     users = [s for s in stats if not _bookkeeping(s.traceback)]
@@ -98,15 +105,17 @@ def _by_own_line(stats: list[tracemalloc.StatisticDiff], rounds: int) -> list[st
 
 
 def _is_own(filename: str) -> bool:
-    """A frame of the code under test: not the runner, a library, or the standard library."""
-    if filename.startswith("<") or _is_runner(filename):
+    """A frame of the code under test: not the runner, the kit, a library, or the stdlib."""
+    if filename.startswith(("<", _KIT_DIR)) or _is_runner(filename):
         return False
     return not filename.startswith(_LIBRARY_DIRS)
 
 
 def _bookkeeping(traceback: tracemalloc.Traceback) -> bool:
     innermost = traceback[-1].filename if len(traceback) else "<unknown>"
-    return any(part in innermost for part in _BOOKKEEPING)
+    if any(part in innermost for part in _BOOKKEEPING):
+        return True
+    return any(frame.filename.startswith(_SERVER_DIR) for frame in traceback)
 
 
 def _format_sites(stats: list[tracemalloc.StatisticDiff], rounds: int) -> list[str]:

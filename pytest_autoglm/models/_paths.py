@@ -26,11 +26,24 @@ def resolve_model_path(given: str | os.PathLike[str], root: str | os.PathLike[st
     return Path(os.path.normpath(path))
 
 
-def existing_model_path(given: str | os.PathLike[str], root: str | os.PathLike[str] | None) -> Path:
-    """:func:`resolve_model_path`, then check it exists and can be read, or raise ModelPathError."""
+#: Where a model path is usually set, for the "fix:" line when the caller does not say.
+DEFAULT_SOURCE = "--autoglm-model-path or AUTOGLM_MODEL_PATH"
+
+
+def existing_model_path(
+    given: str | os.PathLike[str],
+    root: str | os.PathLike[str] | None,
+    *,
+    source: str = DEFAULT_SOURCE,
+) -> Path:
+    """:func:`resolve_model_path`, then check it exists and can be read, or raise ModelPathError.
+
+    ``source`` names where the path was set (``--autoglm-model-path``, the marker's
+    ``path=``...), so the message's fix points at the setting to change.
+    """
     resolved = resolve_model_path(given, root)
     if not resolved.exists():
-        raise ModelPathError(not_found_message(given, resolved, root))
+        raise ModelPathError(not_found_message(given, resolved, root, source=source))
     if not os.access(resolved, os.R_OK | (os.X_OK if resolved.is_dir() else 0)):
         raise ModelPathError(
             f"model path is not readable: {os.fspath(given)!r}\n"
@@ -41,18 +54,32 @@ def existing_model_path(given: str | os.PathLike[str], root: str | os.PathLike[s
 
 
 def not_found_message(
-    given: str | os.PathLike[str], resolved: Path, root: str | os.PathLike[str] | None
+    given: str | os.PathLike[str],
+    resolved: Path,
+    root: str | os.PathLike[str] | None,
+    *,
+    source: str = DEFAULT_SOURCE,
 ) -> str:
     lines = [f"model path not found: {os.fspath(given)!r}", f"  resolved to: {resolved}"]
     given_path = Path(os.path.expanduser(os.fspath(given)))
     if not given_path.is_absolute() and root is not None:
         lines.append(f"  resolved from: {root} (the rootdir; never the current directory)")
+        here = Path(os.path.normpath(Path.cwd() / given_path))
+        if here != resolved and here.exists():
+            # A path typed relative to where pytest was started (tab completion from tests/).
+            lines.append(f"  from the current directory it would be: {here}, which exists")
+            try:
+                hint = repr(os.path.relpath(here, root))
+            except ValueError:  # another drive on Windows
+                hint = "a path relative to the rootdir"
+            lines.append(
+                f"  fix: write it relative to the rootdir ({hint}) or absolute, in {source}"
+            )
+            return "\n".join(lines)
     elif not given_path.is_absolute():
         lines.append(f"  resolved from: {os.getcwd()} (the current directory)")
     lines.extend(near_miss_lines(resolved))
-    lines.append(
-        "  fix: pass an existing file or directory (--autoglm-model-path or AUTOGLM_MODEL_PATH)"
-    )
+    lines.append(f"  fix: pass an existing file or directory ({source})")
     return "\n".join(lines)
 
 

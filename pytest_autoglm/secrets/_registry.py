@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 import pytest
@@ -16,6 +17,11 @@ MASK = "***"
 #: Shorter values are not redacted: ``***`` in place of every ``1234`` or ``admin`` would
 #: rewrite ordinary text all over a report (too many false hits).
 MIN_SECRET_LENGTH = 8
+
+#: pytest shortens long reprs and summary lines with ``...`` (``'sk-liv...ALUE123'``): a
+#: piece of a secret this long or longer next to that ellipsis is redacted too.
+MIN_FRAGMENT_LENGTH = 4
+ELLIPSIS = "..."
 
 #: Open-AutoGLM's placeholder key for local servers (``api_key="EMPTY"``): not a secret,
 #: and too common to warn about.
@@ -55,27 +61,37 @@ class SecretRegistry:
         self._lock = threading.Lock()
         self._names: dict[str, str] = {}  # value -> the name it was first registered under
         self._needles: tuple[str, ...] = ()  # longest first, so a secret inside another goes too
-        self._warned: set[str] = set()
+        self._warned: set[str] = set()  # short values warned about (one warning per value)
         self._count = 0
+
+    @contextlib.contextmanager
+    def warnings_to(self, warn: Callable[[Warning], None]) -> Iterator[None]:
+        """Send the :class:`ShortSecretWarning` of the ``add`` calls inside to ``warn``."""
+        saved, self._warn = self._warn, warn
+        try:
+            yield
+        finally:
+            self._warn = saved
 
     def add(self, value: str, *, name: str) -> bool:
         """Register ``value`` (``name`` says where it came from, for messages only).
 
         Returns whether the value will be redacted. Empty values and Open-AutoGLM's
         ``EMPTY`` placeholder are ignored; values shorter than 8 characters are not
-        redacted and raise a :class:`ShortSecretWarning` naming ``name`` (never the value).
+        redacted and raise a :class:`ShortSecretWarning` naming ``name`` (never the value),
+        once per value.
         """
         value = str(value)
         if not value or value in PLACEHOLDERS:
             return False
         if len(value) < MIN_SECRET_LENGTH:
-            if name not in self._warned:
-                self._warned.add(name)
+            if value not in self._warned:  # .env's AUTOGLM_API_KEY is also the variable's
+                self._warned.add(value)
                 self._warn(
                     ShortSecretWarning(
                         f"secret {name} is shorter than {MIN_SECRET_LENGTH} characters "
-                        f"({len(value)}), so it is not redacted from reports "
-                        "(too many false hits); use a longer value or keep it out of test output"
+                        f"({len(value)}), so it is not redacted from reports (too many "
+                        "false hits); use a longer value or keep it out of test output"
                     )
                 )
             return False
@@ -121,6 +137,9 @@ class SecretRegistry:
             if needle in text:  # a C-level scan; the common case is no hit at all
                 hits += text.count(needle)
                 text = text.replace(needle, MASK)
+        if ELLIPSIS in text:
+            text, cut = _redact_fragments(text, needles)
+            hits += cut
         if hits:
             with self._lock:
                 self._count += hits
@@ -132,14 +151,55 @@ class SecretRegistry:
             self._count += hits
 
 
+def _redact_fragments(text: str, needles: tuple[str, ...]) -> tuple[str, int]:
+    """Mask the ends of secrets cut by pytest's ``...`` ellipsis, and count them.
+
+    pytest shortens a long repr to its head and tail around ``...`` (assertion messages,
+    ``-l`` locals) and cuts summary lines at the terminal width. A secret caught in the
+    cut no longer matches whole, but its start stands just before the ellipsis, or its
+    end just after it: ``'sk-liv...ALUE123'`` becomes ``'***...***'``.
+    """
+    spans: list[tuple[int, int]] = []
+    start = text.find(ELLIPSIS)
+    while start != -1:
+        end = start + len(ELLIPSIS)
+        before = after = 0
+        for needle in needles:
+            longest = min(len(needle) - 1, start)
+            for size in range(longest, MIN_FRAGMENT_LENGTH - 1, -1):
+                if size > before and text.startswith(needle[:size], start - size):
+                    before = size
+                    break
+            longest = min(len(needle) - 1, len(text) - end)
+            for size in range(longest, MIN_FRAGMENT_LENGTH - 1, -1):
+                if size > after and text.startswith(needle[-size:], end):
+                    after = size
+                    break
+        if before:
+            spans.append((start - before, start))
+        if after:
+            spans.append((end, end + after))
+        start = text.find(ELLIPSIS, end)
+    if not spans:
+        return text, 0
+    pieces, last = [], 0
+    for begin, finish in sorted(spans):
+        if begin < last:  # overlaps the span before it
+            continue
+        pieces += [text[last:begin], MASK]
+        last = finish
+    pieces.append(text[last:])
+    return "".join(pieces), len(pieces) // 2
+
+
 REGISTRY_KEY = pytest.StashKey[SecretRegistry]()
 
 
 def secret_registry(config: pytest.Config) -> SecretRegistry:
     """The session's :class:`SecretRegistry`, created on first use in ``config.stash``.
 
-    Code that writes its own records (the fake server's call log and cassettes) passes
-    text through ``secret_registry(config).redact(text)`` before storing it.
+    Code that writes its own records (cassettes, debug dumps) should pass text through
+    ``secret_registry(config).redact(text)`` before storing it.
     """
     registry = config.stash.get(REGISTRY_KEY, None)
     if registry is None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import warnings
 from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
-from typing import cast
 
 import pytest
 
@@ -16,6 +14,7 @@ from pytest_autoglm.secrets._envfile import EnvLoad, load_env_files, looks_secre
 from pytest_autoglm.secrets._registry import secret_registry
 
 ENV_LOAD_KEY = pytest.StashKey[EnvLoad]()
+PENDING_WARNINGS_KEY = pytest.StashKey[list[Warning]]()
 
 
 def register_secrets(
@@ -28,12 +27,15 @@ def register_secrets(
 
     Short values are reported as config-time warnings (visible in the warnings summary,
     subject to the user's ``filterwarnings``); the value itself is never in the message.
+    They are kept until :func:`issue_short_secret_warnings`, when pytest knows whether
+    this process is an xdist worker: each worker loads the same files, and xdist would
+    show a worker's warning once more per worker.
     """
     registry = secret_registry(config)
     extra = tuple(extra_names)
     files = ", ".join(display_path(path, config) for path in load.files)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    pending = config.stash.setdefault(PENDING_WARNINGS_KEY, [])
+    with registry.warnings_to(pending.append):
         for name, value in load.values.items():
             if looks_secret(name, extra):
                 registry.add(value, name=f"{name} ({files})")
@@ -44,11 +46,15 @@ def register_secrets(
         for name, value in environ.items():
             if any(fnmatch.fnmatchcase(name.upper(), p.upper()) for p in extra):
                 registry.add(value, name=name)
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        return  # the controller has warned already; xdist would repeat it once per worker
-    for record in caught:
-        warning = cast(Warning, record.message)
-        config.issue_config_time_warning(warning, stacklevel=2)
+
+
+def issue_short_secret_warnings(config: pytest.Config) -> None:
+    """Show the warnings :func:`register_secrets` kept, in the controller only."""
+    pending = config.stash.get(PENDING_WARNINGS_KEY, [])
+    if not hasattr(config, "workerinput"):  # an xdist worker: the controller warned
+        for warning in pending:
+            config.issue_config_time_warning(warning, stacklevel=2)
+    pending.clear()
 
 
 def display_path(path: Path, config: pytest.Config) -> str:

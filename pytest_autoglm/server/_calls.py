@@ -194,7 +194,7 @@ class Calls(Sequence[Call]):
 
         ``policy="exponential"`` (the seed policy by default): retry ``n`` (from 0) waits
         ``initial * factor**n`` (capped by ``max_delay``), within ``tolerance`` (a fraction)
-        plus ``slack`` seconds for scheduling; at most ``max_retries`` retries.
+        plus ``slack`` seconds for scheduling; at least one and at most ``max_retries`` retries.
         ``policy="openai"``: the openai SDK's own policy, where a ``retry-after``/
         ``retry-after-ms`` of 0-60 s on the previous answer is honoured and otherwise the
         wait is ``min(0.5 * 2**n, 8)`` jittered down by up to 25 %.
@@ -205,6 +205,11 @@ class Calls(Sequence[Call]):
         calls = self._snapshot()
         retries = len(calls) - 1
         header = f"{len(calls)} call(s):\n{self.describe()}"
+        if retries < 1:  # nothing to check would pass any policy, a missing retry included
+            raise AssertionError(
+                f"no retry to check: assert_backoff needs a request and at least one retry; "
+                f"got {header}"
+            )
         assert retries <= max_retries, (
             f"expected at most {max_retries} retries, got {retries}; {header}"
         )

@@ -52,6 +52,7 @@ class ServerConfig:
     tokens: TokenEstimate = field(default_factory=TokenEstimate)
 
     def __post_init__(self) -> None:
+        self._check_types()
         if self.transport not in TRANSPORTS:
             raise ServerConfigError(
                 f"transport={self.transport!r} is not known; accepted: {', '.join(TRANSPORTS)}"
@@ -68,10 +69,39 @@ class ServerConfig:
             )
         for name in ("max_model_len", "max_images"):
             value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
+            if value < 1:
                 raise ServerConfigError(f"{name}={value!r} must be a positive integer")
         if not self.chunk_chars > 0:
             raise ServerConfigError(f"chunk_chars={self.chunk_chars!r} must be > 0")
+        if self.seed < 0:
+            raise ServerConfigError(f"seed={self.seed!r} must be a whole number >= 0")
+        if not self.model:
+            raise ServerConfigError("model='' is empty; give the served model name")
+
+    def _check_types(self) -> None:
+        """Each field has its type, so a bad marker argument is named here, not deep inside."""
+        expected: dict[str, tuple[tuple[type, ...], str]] = {
+            "base_url": ((str,), "a str"), "model": ((str,), "a str"),
+            "api_key": ((str, type(None)), "a str or None"), "transport": ((str,), "a str"),
+            "flavour": ((str,), "a str"), "version": ((str,), "a str"),
+            "max_model_len": ((int,), "a positive integer"),
+            "max_images": ((int,), "a positive integer"), "seed": ((int,), "a whole number >= 0"),
+            "chunk_chars": ((int, float), "a number > 0"),
+            "validate": ((bool,), "True or False"), "strict": ((bool,), "True or False"),
+            "export_env": ((bool,), "True or False"),
+            "tokens": ((TokenEstimate,), "a pytest_autoglm.TokenEstimate"),
+        }  # fmt: skip
+        for name, (types, wanted) in expected.items():
+            value = getattr(self, name)
+            if (bool not in types and isinstance(value, bool)) or not isinstance(value, types):
+                raise ServerConfigError(f"{name}={value!r} must be {wanted}")
+        formats: object = self.image_formats
+        if isinstance(formats, list):
+            object.__setattr__(self, "image_formats", formats := tuple(formats))
+        if not isinstance(formats, tuple) or not all(isinstance(f, str) for f in formats):
+            raise ServerConfigError(
+                f"image_formats={formats!r} must be a tuple of format names, e.g. ('png', 'jpeg')"
+            )
 
     @property
     def key_required(self) -> bool:

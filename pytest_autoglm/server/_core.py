@@ -37,7 +37,7 @@ from pytest_autoglm.server._calls import (
 from pytest_autoglm.server._config import ServerConfig
 from pytest_autoglm.server._errors import ApiError
 from pytest_autoglm.server._flavours import flavour_named
-from pytest_autoglm.server._script import Entry, Script
+from pytest_autoglm.server._script import Entry, PredicateError, Script
 from pytest_autoglm.server._validate import ChatFacts, check_chat_request
 from pytest_autoglm.server._wire import (
     DONE,
@@ -91,7 +91,9 @@ class Unexpected:
 
 
 def _json_plan(status: int, payload: bytes, headers: tuple[tuple[str, str], ...] = ()) -> Plan:
-    return Plan(status=status, headers=[("content-type", JSON), *headers], body=payload)
+    """A JSON answer; a ``content-type`` among ``headers`` (``fail(headers=...)``) replaces it."""
+    own = [] if any(name == "content-type" for name, _ in headers) else [("content-type", JSON)]
+    return Plan(status=status, headers=[*own, *headers], body=payload)
 
 
 class Core:
@@ -106,6 +108,8 @@ class Core:
         self.unexpected: list[Unexpected] = []
         #: tracebacks of failures inside the fake itself (reported by ``verify``)
         self.internal_errors: list[str] = []
+        #: the status of ``GET /health`` (``FakeServer.health``; 503: the engine is dead)
+        self.health_status = 200
         self._lock = threading.Lock()
         self._count = 0
         self._created = int(time.time())
@@ -163,7 +167,7 @@ class Core:
         path, method = request.path, request.method
         if path == "/health":
             call.answered_by = "endpoint /health"
-            return Plan(status=200, headers=[("content-length", "0")])
+            return Plan(status=self.health_status)  # empty body; the transport sets its length
         if path == "/version":
             call.answered_by = "endpoint /version"
             return _json_plan(200, dumps({"version": self.config.version}))
@@ -211,7 +215,10 @@ class Core:
             facts = checked
         else:
             facts = _loose_facts(call.json, self.config)
-        taken = self.script.take(facts, self.clock())
+        try:
+            taken = self.script.take(facts, self.clock())
+        except PredicateError as exc:  # the test's own bug: answer it as unexpected, report it
+            return self._unexpected(call, facts, str(exc))
         if taken.entry is None:
             return self._unexpected(call, facts)
         entry = taken.entry
@@ -291,9 +298,9 @@ class Core:
         return plan
 
     # -- strictness -------------------------------------------------------------------
-    def _unexpected(self, call: Call, facts: ChatFacts) -> Plan:
+    def _unexpected(self, call: Call, facts: ChatFacts, explanation: str | None = None) -> Plan:
         call.answered_by = "unexpected"
-        explanation = self.explain(call, facts)
+        explanation = explanation or self.explain(call, facts)
         with self._lock:
             self.unexpected.append(Unexpected(call, explanation))
         first = explanation.splitlines()[0]
@@ -308,14 +315,25 @@ class Core:
         pending = [e for e in self.script.pending() if not e.shaping]
         if not pending:
             used = sum(1 for e in self.script if not e.shaping)
-            why = (f"all {used} scripted repl{'y was' if used == 1 else 'ies were'} used up"
-                   if used else "nothing is scripted")  # fmt: skip
+            why = ("nothing is scripted" if not used else "the 1 scripted reply was used up"
+                   if used == 1 else f"all {used} scripted replies were used up")  # fmt: skip
+            shaping = [e.label() for e in self.script.pending() if e.shaping]
+            if shaping and not used:
+                why = (f"no reply is scripted ({', '.join(shaping)} only changes how a reply "
+                       "is delivered)")  # fmt: skip
             return f"{why}; script one with server.reply(...) before the request"
-        scored = sorted(pending, key=lambda e: len(e.match.mismatches(facts)))
-        nearest = scored[0]
+        differences = {e.number: _mismatches(e, facts) for e in pending}
+        nearest = min(pending, key=lambda e: len(differences[e.number]))
         lines = [f"no scripted entry matches; nearest is {nearest.label()}:"]
-        lines += [f"    {m}" for m in nearest.match.mismatches(facts)]
+        lines += [f"    {m}" for m in differences[nearest.number]]
         return "\n".join(lines)
+
+
+def _mismatches(entry: Entry, facts: ChatFacts) -> list[str]:
+    try:
+        return entry.match.mismatches(facts)
+    except PredicateError as exc:
+        return [str(exc)]
 
 
 def _loose_facts(body: object, config: ServerConfig) -> ChatFacts:

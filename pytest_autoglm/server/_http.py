@@ -158,7 +158,8 @@ class _Handler(BaseHTTPRequestHandler):
         if plan.stream is None:
             if not plan.cut:
                 self.send_header("content-length", str(len(plan.body)))
-            self._headers_buffer.append(b"\r\n" + plan.body)  # headers and body in one write
+            body = b"" if self.command == "HEAD" else plan.body  # HEAD: the length, no body
+            self._headers_buffer.append(b"\r\n" + body)  # headers and body in one write
             self.flush_headers()
             if plan.cut:
                 self.close_connection = True

@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pytest_autoglm.server._answers import Answer, CutStream, ErrorEvent, MalformedChunk, Slow
+from pytest_autoglm.server._errors import ScriptError
 from pytest_autoglm.server._validate import ChatFacts
+
+
+class PredicateError(ScriptError):
+    """A ``when=`` predicate raised: the request is answered as unexpected, the test fails."""
 
 
 @dataclass(frozen=True)
@@ -36,15 +41,24 @@ class Match:
             text = facts.last_user_text
             shown = text if len(text) <= 80 else text[:77] + "..."
             out.append(f"contains: scripted {self.contains!r}, last user text is {shown!r}")
-        if self.when is not None and not self.when(facts.body):
-            out.append(f"when: {getattr(self.when, '__name__', 'predicate')}() returned False")
+        if self.when is not None:
+            name = getattr(self.when, "__name__", "predicate")
+            try:
+                matched = self.when(facts.body)
+            except Exception as exc:  # a bug in the test's predicate: say so, never crash the fake
+                raise PredicateError(
+                    f"the when= predicate raised {type(exc).__name__}: {exc} (it gets the "
+                    "request body, a dict; fix the predicate)"
+                ) from exc
+            if not matched:
+                out.append(f"when: {name}() returned False")
         return out
 
     def describe(self) -> str:
         parts = [f"{k}={v!r}" for k, v in (("model", self.model), ("stream", self.stream),
                  ("contains", self.contains)) if v is not None]  # fmt: skip
         if self.when is not None:
-            parts.append(f"when={getattr(self.when, '__name__', 'predicate')}")
+            parts.append(f"{getattr(self.when, '__name__', 'predicate')}()")
         return ", ".join(parts)
 
 
@@ -82,6 +96,13 @@ class Entry:
             self.started = now
         if self.times is not None:
             self.times -= 1
+
+    def matches(self, facts: ChatFacts) -> bool:
+        """Whether ``facts`` match; a raising ``when=`` is a :class:`PredicateError` naming this entry."""
+        try:
+            return not self.match.mismatches(facts)
+        except PredicateError as exc:
+            raise PredicateError(f"{self.label()}: {exc}") from exc.__cause__
 
     def label(self) -> str:
         if self._label is None:
@@ -135,7 +156,7 @@ class Script:
             shaping: list[Entry] = []
             kinds: set[type] = set()
             for entry in self._shaping:
-                if entry.live(now) and not entry.match.mismatches(facts):
+                if entry.live(now) and entry.matches(facts):
                     kind = Slow if isinstance(entry.answer, Slow) else CutStream
                     if kind not in kinds and (facts.stream or not _stream_only(entry)):
                         kinds.add(kind)
@@ -151,7 +172,7 @@ class Script:
         for entry in entries:
             if not entry.live(now):
                 expired.append(entry)
-            elif not entry.match.mismatches(facts):
+            elif entry.matches(facts):
                 found = entry
                 break
         for entry in expired:

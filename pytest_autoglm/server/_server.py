@@ -1,7 +1,7 @@
 """``FakeServer``: the object the ``autoglm_server`` fixture gives a test.
 
 Script answers (``reply``, ``episode``, ``fail``, ``reset``, ``stall``, ``slow``,
-``cut_stream``, ``error_event``, ``malformed_chunk``), read ``calls``, and let the
+``cut_stream``, ``error_event``, ``malformed_chunk``), set ``health``, read ``calls``, and let the
 fixture check strictness at teardown (:meth:`verify`). Start it on a transport with
 :meth:`start` or ``with FakeServer(...) as server:``.
 """
@@ -43,6 +43,34 @@ if TYPE_CHECKING:
     from pytest_autoglm.protocol import Action
 
 ENV_VARS = ("PHONE_AGENT_BASE_URL", "PHONE_AGENT_MODEL", "PHONE_AGENT_API_KEY")
+
+
+_MATCH_KEYWORDS = ("model", "stream", "contains", "when")
+
+
+def _seconds(where: str, value: Any, *, zero: bool = True) -> float:
+    """A duration in seconds (``>= 0``, or ``> 0`` when not ``zero``) or a :class:`ScriptError`."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not (value >= 0 if zero else value > 0):
+        bound = ">= 0" if zero else "> 0"
+        raise ScriptError(f"{where}={value!r} must be a number of seconds {bound}")
+    return float(value)
+
+
+def _match(method: str, keywords: dict[str, Any]) -> Match:
+    """The :class:`Match` of ``keywords``; an unknown keyword is a :class:`ScriptError` naming it."""
+    for name in keywords:
+        if name not in _MATCH_KEYWORDS:
+            import difflib
+            import inspect
+
+            known = [p for p in inspect.signature(getattr(FakeServer, method)).parameters
+                     if p not in ("self", "match")] + list(_MATCH_KEYWORDS)  # fmt: skip
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ScriptError(f"{method}() got an unknown keyword {name!r}{hint}; "
+                              f"accepted: {', '.join(known)}")  # fmt: skip
+    return Match(**keywords)
 
 
 class Transport(Protocol):
@@ -91,10 +119,11 @@ class FakeServer:
     # -- scripting --------------------------------------------------------------------
     def _add(self, answer: Answer, *, times: int | None, within: float | None, reusable: bool,
              optional: bool, match: Match) -> Entry:  # fmt: skip
-        if times is not None and (not isinstance(times, int) or times < 1):
+        bad_times = not isinstance(times, int) or isinstance(times, bool) or times < 1
+        if times is not None and bad_times:
             raise ScriptError(f"times={times!r} must be a positive integer (or use reusable=True)")
-        if within is not None and not within > 0:
-            raise ScriptError(f"within={within!r} must be a number of seconds > 0")
+        if within is not None:
+            within = _seconds("within", within, zero=False)
         if reusable or within is not None:
             times = None if reusable or times == 1 else times
         return self._script.add(answer, match=match, times=times, within=within, optional=optional)
@@ -148,8 +177,11 @@ class FakeServer:
     def _render(reply: Any, thinking: str | None, style: str) -> str:
         if isinstance(reply, str) and thinking is None:
             return reply
-        from pytest_autoglm.protocol import render_reply
+        from pytest_autoglm.protocol import ACTION_TYPES, render_reply
 
+        if not isinstance(reply, (str, *ACTION_TYPES)):
+            raise ScriptError(f"reply({reply!r}): expected the reply text (a str) or an action "
+                              "of pytest_autoglm.protocol, e.g. Tap((500, 120))")  # fmt: skip
         try:
             return render_reply(reply, thinking=thinking or "", style=style)  # type: ignore[arg-type]
         except (TypeError, ValueError) as exc:
@@ -176,8 +208,18 @@ class FakeServer:
         OpenAI: ``rate_limit_exceeded``); ``body=`` replaces it (dict, str, bytes or ApiError).
         ``retry_after``/``retry_after_ms`` add the headers clients read.
         """
-        if not isinstance(status, int) or not 400 <= status <= 599:
+        if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
             raise ScriptError(f"fail(status={status!r}): expected an HTTP error status, 400 to 599")
+        if body is not None and not isinstance(body, (ApiError, dict, str, bytes)):
+            raise ScriptError(f"fail(body={body!r}): expected a dict, str, bytes or ApiError")
+        if not (headers is None or (isinstance(headers, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in headers.items()))):  # fmt: skip
+            raise ScriptError(f"fail(headers={headers!r}): expected a dict of str to str")
+        if retry_after is not None and not isinstance(retry_after, str):
+            retry_after = _seconds("retry_after", retry_after)
+        if retry_after_ms is not None:
+            retry_after_ms = _seconds("retry_after_ms", retry_after_ms)
+        matching = _match("fail", match)
         error: ApiError | None = None
         raw: bytes | None = None
         if isinstance(body, ApiError):
@@ -199,7 +241,7 @@ class FakeServer:
         extra += tuple((k.lower(), v) for k, v in (headers or {}).items())
         answer = Fail(error=error, status=status, body=raw, headers=extra)
         self._add(answer, times=times, within=within, reusable=False, optional=optional,
-                  match=Match(**match))  # fmt: skip
+                  match=matching)  # fmt: skip
         return self
 
     def reset(self, *, times: int | None = 1, within: float | None = None, optional: bool = False,
@@ -211,29 +253,25 @@ class FakeServer:
             within=within,
             reusable=False,
             optional=optional,
-            match=Match(**match),
+            match=_match("reset", match),
         )
         return self
 
     def stall(self, seconds: float = 3600.0, *, times: int | None = 1, within: float | None = None,
               optional: bool = False, **match: Any) -> FakeServer:  # fmt: skip
         """Send nothing for ``seconds`` (or until the client gives up), then close: a read timeout."""
-        if not seconds >= 0:
-            raise ScriptError(f"stall(seconds={seconds!r}) must be >= 0")
-        self._add(Stall(float(seconds)), times=times, within=within, reusable=False, optional=optional,
-                  match=Match(**match))  # fmt: skip
+        seconds = _seconds("stall(seconds)", seconds)
+        self._add(Stall(seconds), times=times, within=within, reusable=False, optional=optional,
+                  match=_match("stall", match))  # fmt: skip
         return self
 
     def slow(self, ttft: float = 0.0, inter_chunk: float = 0.0, *, times: int | None = 1,
              within: float | None = None, reusable: bool = False, optional: bool = False,
              **match: Any) -> FakeServer:  # fmt: skip
         """Deliver the next reply(s) slowly: ``ttft`` seconds to the first token, ``inter_chunk`` between."""
-        if not (ttft >= 0 and inter_chunk >= 0):
-            raise ScriptError(
-                f"slow(ttft={ttft!r}, inter_chunk={inter_chunk!r}): delays must be >= 0"
-            )
-        self._add(Slow(float(ttft), float(inter_chunk)), times=times, within=within, reusable=reusable,
-                  optional=optional, match=Match(**match))  # fmt: skip
+        slow = Slow(_seconds("slow(ttft)", ttft), _seconds("slow(inter_chunk)", inter_chunk))
+        self._add(slow, times=times, within=within, reusable=reusable, optional=optional,
+                  match=_match("slow", match))  # fmt: skip
         return self
 
     def cut_stream(self, after: int = 3, *, clean: bool = False, times: int | None = 1, optional: bool = False,
@@ -245,7 +283,7 @@ class FakeServer:
         """
         self._check_after(after)
         self._add(CutStream(after, clean), times=times, within=None, reusable=False, optional=optional,
-                  match=Match(**match))  # fmt: skip
+                  match=_match("cut_stream", match))  # fmt: skip
         return self
 
     def error_event(self, message: str = "The engine failed while generating.", *, after: int = 2,
@@ -253,22 +291,43 @@ class FakeServer:
                     optional: bool = False, **match: Any) -> FakeServer:  # fmt: skip
         """Put an error event in the next streamed reply after ``after`` chunks (status stays 200)."""
         self._check_after(after)
+        if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599:
+            raise ScriptError(f"error_event(status={status!r}): expected an HTTP error status, "
+                              "400 to 599 (the code in the event; the HTTP status stays 200)")  # fmt: skip
+        if not isinstance(message, str):
+            raise ScriptError(f"error_event(message={message!r}): expected a str")
         error = ApiError(status=status, message=message, type=type, flavour=self.config.flavour)
         self._add(ErrorEvent(error, after), times=times, within=None, reusable=False, optional=optional,
-                  match=Match(**match))  # fmt: skip
+                  match=_match("error_event", match))  # fmt: skip
         return self
 
-    def malformed_chunk(self, after: int = 1, *, data: bytes = b'{"id":"chatcmpl-broken","choices":[{"delta":',
+    def malformed_chunk(self, after: int = 1, *, data: bytes | str = b'{"id":"chatcmpl-broken","choices":[{"delta":',
                         times: int | None = 1, optional: bool = False, **match: Any) -> FakeServer:  # fmt: skip
         """Insert a chunk that is not valid JSON into the next streamed reply, after ``after`` chunks."""
         self._check_after(after)
+        if isinstance(data, str):
+            data = data.encode()
+        if not isinstance(data, bytes):
+            raise ScriptError(f"malformed_chunk(data={data!r}): expected bytes or str")
         self._add(MalformedChunk(data, after), times=times, within=None, reusable=False,
-                  optional=optional, match=Match(**match))  # fmt: skip
+                  optional=optional, match=_match("malformed_chunk", match))  # fmt: skip
+        return self
+
+    def health(self, status: int = 200) -> FakeServer:
+        """Answer ``GET /health`` with ``status`` from now on: ``503`` is a dead engine, ``200`` alive.
+
+        As vLLM and SGLang, the body is empty either way. This is the server's state, not a
+        scripted answer: it lasts until changed, and strictness does not count it.
+        """
+        if not isinstance(status, int) or isinstance(status, bool) or not 200 <= status <= 599:
+            raise ScriptError(f"health(status={status!r}): expected an HTTP status, 200 to 599 "
+                              "(503 for a dead engine)")  # fmt: skip
+        self._core.health_status = status
         return self
 
     @staticmethod
     def _check_after(after: int) -> None:
-        if not isinstance(after, int) or after < 0:
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
             raise ScriptError(f"after={after!r} must be a chunk count >= 0")
 
     # -- life cycle -------------------------------------------------------------------

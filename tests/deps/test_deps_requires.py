@@ -136,6 +136,7 @@ def test_egg_info_requirements_are_read_from_requires_txt(fake_site: Any) -> Non
         ("torch >= 2.1.*", "invalid requirement 'torch >= 2.1.*'"),
         ("torch; python_version >> '3'", "invalid requirement"),
         (2.1, "requirement 2.1 is a float, not a string"),
+        (5, "requirement 5 is an int, not a string"),
     ],
 )
 def test_a_malformed_requirement_names_itself_and_the_form(value: Any, message: str) -> None:

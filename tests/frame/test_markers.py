@@ -89,3 +89,39 @@ def test_bad_arguments_name_the_culprit(
 
 def test_ini_line_has_signature_and_sentence() -> None:
     assert SPEC.ini_line == "demo(enabled=True, *, count=1, memory=None): A demo."
+
+
+def test_a_kit_marker_with_a_typo_is_a_collection_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.autoglm_gpu(memroy="24 GiB")
+        def test_typo(): pass
+
+        def test_fine(): pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR collecting*",
+            "*test_typo: @pytest.mark.autoglm_gpu: unknown argument 'memroy' (did you mean 'memory'?)*",
+        ]
+    )
+
+
+def test_every_kit_marker_is_registered_with_its_signature(pytester: pytest.Pytester) -> None:
+    from pytest_autoglm.plugin import all_markers
+
+    result = pytester.runpytest("--markers")
+    result.stdout.fnmatch_lines_random(
+        [f"@pytest.mark.{spec.name}({spec.signature}):*" for spec in all_markers()]
+    )
+
+
+def test_a_colon_in_a_signature_is_refused_at_declaration() -> None:
+    # pytest splits "name(signature): doc" at the first colon, which would cut the line.
+    with pytest.raises(ValueError, match="must not contain ':'"):
+        MarkerSpec("demo", "url='http://x'", "A demo.", keyword_builder(Demo))

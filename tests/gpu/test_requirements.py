@@ -60,6 +60,9 @@ def test_the_need_reads_as_written(requirement: GpuRequirement, need: str) -> No
         ({"memory": "-1 GiB"}, ValueError, "memory='-1 GiB'"),
         ({"cuda": 12.4}, TypeError, "cuda=12.4: expected a version specifier string"),
         ({"driver": "535"}, ValueError, "did you mean '>=535'?"),
+        ({"capability": "abc"}, ValueError, "is not a version specifier; write an operator"),
+        ({"cuda": ">=12.4,"}, ValueError, "cuda='>=12.4,' is not a version specifier; write"),
+        ({"driver": ""}, ValueError, "driver='' is not a version specifier; write an operator"),
         ({"name": 3}, ValueError, "name=3"),
     ],
 )

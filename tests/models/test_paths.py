@@ -130,3 +130,18 @@ def test_fixture_error_for_missing_path_from_another_working_directory(
         ]
     )
     assert "Traceback" not in result.stdout.str()
+
+
+def test_a_path_written_from_the_current_directory_says_how_to_write_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typed from tests/ as ../models/x (shell completion): the fix names the rootdir form."""
+    write_checkpoint(tmp_path / "models", name="x.safetensors")
+    (tmp_path / "tests").mkdir()
+    monkeypatch.chdir(tmp_path / "tests")
+    with pytest.raises(ModelPathError) as excinfo:
+        inspect_checkpoint("../models/x.safetensors", root=tmp_path)
+    message = str(excinfo.value)
+    here = tmp_path / "models" / "x.safetensors"
+    assert f"from the current directory it would be: {here}, which exists" in message
+    assert "fix: write it relative to the rootdir ('models/x.safetensors') or absolute" in message

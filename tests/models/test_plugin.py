@@ -317,3 +317,27 @@ def test_entry_point_loading_in_a_subprocess(
             "model cache: 1 load(s), 0 reuse(s)",
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("where", "args", "named"),
+    [
+        ("marker", (), "@pytest.mark.autoglm_model(path='missing.safetensors')"),
+        ("flag", ("--autoglm-model-path=missing.safetensors",), "--autoglm-model-path"),
+    ],
+)
+def test_a_missing_path_names_the_setting_it_came_from(
+    pytester: pytest.Pytester, where: str, args: tuple[str, ...], named: str
+) -> None:
+    marker = "@pytest.mark.autoglm_model(path='missing.safetensors')" if where == "marker" else ""
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        {marker}
+        def test_model(autoglm_model): pass
+        """
+    )
+    result = pytester.runpytest(*args)
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"  fix: pass an existing file or directory ({named})"])

@@ -208,3 +208,26 @@ def test_summary_counts_redactions(
     result.assert_outcomes(passed=1)
     noun = "redaction" if expected == 1 else "redactions"
     result.stdout.fnmatch_lines([f"secrets: {expected} {noun} of 1 secret (AUTOGLM_API_KEY)"])
+
+
+def test_a_secret_cut_short_by_pytest_leaves_no_piece(pytester: pytest.Pytester) -> None:
+    """pytest shortens long reprs around "..."; the ends of a secret caught in the cut go too."""
+    (pytester.path / ".env").write_text(f"AUTOGLM_API_KEY={KEY}\n")
+    pytester.makepyfile(
+        test_cut="""
+        import os
+
+        def test_long_repr():
+            payload = {"key": os.environ["AUTOGLM_API_KEY"]}
+            assert payload == {}
+        """
+    )
+    result = pytester.runpytest("-l", "--junitxml=junit.xml", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    texts = {"stdout": result.stdout.str(), "junit.xml": (pytester.path / "junit.xml").read_text()}
+    assert "..." in texts["stdout"]  # pytest did cut the repr
+    pieces = {KEY[:8], KEY[-8:]}
+    leaks = [
+        f"{where}: {piece}" for where, text in texts.items() for piece in pieces if piece in text
+    ]
+    assert not leaks

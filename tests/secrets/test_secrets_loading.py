@@ -171,6 +171,17 @@ def test_short_env_file_secret_warns_by_name_only(pytester: pytest.Pytester) -> 
     assert "zq9x" not in result.stdout.str()
 
 
+def test_a_short_key_in_env_warns_once_not_once_per_name_or_worker(
+    pytester: pytest.Pytester,
+) -> None:
+    """The .env value is also AUTOGLM_API_KEY's, and each xdist worker loads .env again."""
+    (pytester.path / ".env").write_text("AUTOGLM_API_KEY=zq9x\n")
+    pytester.makepyfile("def test_a(autoglm_api_key): pass\ndef test_b(): pass")
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly")
+    result.assert_outcomes(passed=2, warnings=1)
+    assert result.stdout.str().count("ShortSecretWarning: secret AUTOGLM_API_KEY") == 1
+
+
 def test_short_secret_warning_obeys_filterwarnings(pytester: pytest.Pytester) -> None:
     (pytester.path / ".env").write_text("SHORT_TOKEN=zq9x\n")
     pytester.makeini("[pytest]\nfilterwarnings =\n    ignore::pytest_autoglm.ShortSecretWarning\n")

@@ -54,6 +54,14 @@ def test_openai_policy_honours_retry_after_and_jitter() -> None:
         calls_at([0.0, 0.1]).assert_backoff(policy="openai", tolerance=0)
 
 
+def test_backoff_with_no_retry_fails_rather_than_passing_vacuously() -> None:
+    with pytest.raises(AssertionError, match="no retry to check: assert_backoff needs a request "
+                       r"and at least one retry; got 1 call\(s\):\n +#1 POST [^\n]*\Z"):  # fmt: skip
+        calls_at([0.0]).assert_backoff()
+    with pytest.raises(AssertionError, match="no retry to check"):
+        Calls().assert_backoff(policy="openai")
+
+
 def test_assert_called_lists_the_calls() -> None:
     calls = calls_at([0.0, 1.0])
     calls.assert_called(times=2)

@@ -247,6 +247,36 @@ def test_endpoints(server: FakeServer, stack: Any) -> None:
         assert client.get(f"{root}/nowhere").status_code == 404
 
 
+def test_health_has_one_length_and_can_report_a_dead_engine(server: FakeServer, stack: Any) -> None:
+    root = server.base_url.removesuffix("/v1")
+    with stack.Client() as client:
+        alive = client.get(f"{root}/health")
+        assert alive.headers.get_list("content-length") == ["0"]
+        server.health(503)
+        dead = client.get(f"{root}/health")
+        assert (dead.status_code, dead.content) == (503, b"")
+        assert dead.headers.get_list("content-length") == ["0"]
+        server.health()
+        assert client.get(f"{root}/health").status_code == 200
+    assert [c.status for c in server.calls] == [200, 503, 200]
+
+
+def test_a_scripted_content_type_replaces_the_json_one(server: FakeServer, stack: Any) -> None:
+    """A gateway's HTML error page: one content-type, the scripted one."""
+    server.fail(502, body="<html>Bad Gateway</html>", headers={"Content-Type": "text/html"})
+    response = post(stack, server)
+    assert response.status_code == 502
+    assert response.headers.get_list("content-type") == ["text/html"]
+    assert response.text == "<html>Bad Gateway</html>"
+
+
+def test_health_status_is_checked() -> None:
+    from pytest_autoglm.server import ScriptError
+
+    with pytest.raises(ScriptError, match=r"health\(status='down'\): expected an HTTP status"):
+        FakeServer().health("down")  # type: ignore[arg-type]
+
+
 def test_key_is_checked_when_set(transport: str, stack: Any) -> None:
     with FakeServer(transport=transport, api_key="sk-secret-123", export_env=False) as server:
         server.reply("ok")
@@ -292,3 +322,21 @@ def test_sglang_sends_context_errors_inside_a_200_stream(transport: str) -> None
     assert error["message"].startswith("The input (")
     assert done == "data: [DONE]"
     assert whole.status_code == 400
+
+
+def test_head_gets_no_body_and_the_connection_stays_usable() -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    with FakeServer(transport="http", export_env=False) as server:
+        url = urlsplit(server.base_url)
+        with socket.create_connection((url.hostname or "", url.port or 80), timeout=5) as sock:
+            sock.sendall(b"HEAD /v1/models HTTP/1.1\r\nHost: x\r\n\r\n"
+                         b"GET /version HTTP/1.1\r\nHost: x\r\n\r\n")  # fmt: skip
+            received = b""
+            deadline = time.monotonic() + 5
+            while not received.endswith(b'{"version":"0.12.0"}') and time.monotonic() < deadline:
+                received += sock.recv(4096)
+    head, _, rest = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 405") and b"content-length: 31" in head
+    assert rest.startswith(b"HTTP/1.1 200 OK"), rest[:60]  # no body after the HEAD headers

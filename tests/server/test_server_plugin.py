@@ -103,11 +103,21 @@ def test_typo(autoglm_server):
 @pytest.mark.autoglm_server(transport="grpc")
 def test_value(autoglm_server):
     pass
+
+@pytest.mark.autoglm_server(validate="no")
+def test_type(autoglm_server):
+    pass
+
+@pytest.mark.autoglm_server(seed=-1, chunk_chars="3")
+def test_seed(autoglm_server):
+    pass
 """)
     result = pytester.runpytest()
     result.stdout.fnmatch_lines([
         "*unknown argument 'flavor' (did you mean 'flavour'?)*",
         "*transport='grpc' is not known; accepted: respx, http*",
+        "*test_type: @pytest.mark.autoglm_server: validate='no' must be True or False",
+        "*test_seed: @pytest.mark.autoglm_server: chunk_chars='3' must be a number > 0",
     ])  # fmt: skip
     assert result.ret != 0
 
@@ -117,17 +127,28 @@ def test_value(autoglm_server):
     [
         (
             ["--autoglm-server-transport", "grpc"],
-            "--autoglm-server-transport: invalid value 'grpc'",
+            "ERROR: --autoglm-server-transport: invalid value 'grpc': not a known transport; "
+            "accepted: respx, http",
         ),
-        (["--autoglm-server-seed", "-1"], "--autoglm-server-seed: invalid value '-1'"),
+        (
+            ["--autoglm-server-flavour", "tgi"],
+            "ERROR: --autoglm-server-flavour: invalid value 'tgi': not a known flavour; "
+            "accepted: vllm, sglang, bigmodel, openai",
+        ),
+        (
+            ["--autoglm-server-seed", "-1"],
+            "ERROR: --autoglm-server-seed: invalid value '-1': negative; accepted: a whole "
+            "number >= 0",
+        ),
     ],
 )
 def test_bad_option_is_a_usage_error(
     pytester: pytest.Pytester, args: list[str], message: str
 ) -> None:
+    """The whole line: it names the option, the value, what is wrong, and says it once."""
     pytester.makepyfile("def test_ok(): pass")
     result = pytester.runpytest(*args)
-    result.stderr.fnmatch_lines([f"*{message}*"])
+    result.stderr.fnmatch_lines([message])
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 
@@ -198,3 +219,26 @@ def test_sleep_is_restored():
     assert time.sleep.__module__ == "time"
 """)
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+
+
+def test_xdist_workers_serve_on_their_own_ports_and_the_summary_adds_up(
+    pytester: pytest.Pytester,
+) -> None:
+    """Each worker's http fakes take free ports (no clash); the controller sums their counts."""
+    pytester.makepyfile(
+        CLIENT
+        + """
+import pytest
+
+@pytest.mark.parametrize("n", range(6))
+def test_ask(autoglm_server, n):
+    autoglm_server.fail(503).reply(f"ok {n}")
+    assert ask(autoglm_server).status_code == 503
+    assert ask(autoglm_server).json()["choices"][0]["message"]["content"] == f"ok {n}"
+"""
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "--autoglm-server-transport=http")
+    result.assert_outcomes(passed=6)
+    result.stdout.fnmatch_lines(
+        ["fake server: 12 request(s) in 6 test(s), 6 answered with a fault or error"]
+    )

@@ -107,13 +107,55 @@ def test_images_are_summarised_in_the_diff(server: FakeServer) -> None:
         (lambda s: s.reply("a", times=0), "times=0 must be a positive integer"),
         (lambda s: s.reply("abc", chunks=["a", "b"]), "must join to exactly the reply text"),
         (lambda s: s.cut_stream(after=-1), "after=-1 must be a chunk count"),
-        (lambda s: s.slow(ttft=-1), "delays must be >= 0"),
+        (lambda s: s.slow(ttft=-1), r"slow\(ttft\)=-1 must be a number of seconds >= 0"),
+        (lambda s: s.slow(ttft="1"), r"slow\(ttft\)='1' must be a number of seconds >= 0"),
+        (lambda s: s.stall("5"), r"stall\(seconds\)='5' must be a number of seconds >= 0"),
+        (lambda s: s.fail(429, within="2"), "within='2' must be a number of seconds > 0"),
+        (
+            lambda s: s.fail(429, retry=2),
+            r"fail\(\) got an unknown keyword 'retry' \(did you "
+            r"mean 'retry_after'\?\); accepted: status, times",
+        ),
+        (
+            lambda s: s.reset(tims=2),
+            r"reset\(\) got an unknown keyword 'tims' \(did you mean 'times'",
+        ),
+        (lambda s: s.fail(429, retry_after_ms="x"), "retry_after_ms='x' must be a number"),
+        (lambda s: s.fail(429, body=42), r"fail\(body=42\): expected a dict, str, bytes"),
+        (lambda s: s.fail(429, headers={"x": 1}), "expected a dict of str to str"),
+        (lambda s: s.error_event(status="x"), r"error_event\(status='x'\): expected an HTTP"),
+        (lambda s: s.malformed_chunk(data=1), r"malformed_chunk\(data=1\): expected bytes"),
+        (lambda s: s.reply(None), r"reply\(None\): expected the reply text \(a str\) or an action"),
     ],
-    ids=["fail-200", "times-0", "chunks", "after", "slow"],
+    ids=[
+        "fail-200",
+        "times-0",
+        "chunks",
+        "after",
+        "slow",
+        "slow-str",
+        "stall-str",
+        "within-str",
+        "unknown-keyword",
+        "typo",
+        "retry-after-ms",
+        "body",
+        "headers",
+        "event-status",
+        "data",
+        "reply-none",
+    ],
 )
 def test_bad_scripting_is_a_script_error(call: Any, message: str) -> None:
+    """The kit's own error naming the argument; never a TypeError from deep inside."""
     with pytest.raises(ScriptError, match=message):
         call(FakeServer())
+
+
+def test_a_str_malformed_chunk_is_sent_as_bytes(server: FakeServer) -> None:
+    server.reply("hello there, world").malformed_chunk(after=1, data="{not json")
+    response = ask(server, stream=True)
+    assert b"data: {not json\n\n" in response.content
 
 
 def test_32_threads_lose_and_duplicate_nothing(server: FakeServer) -> None:
@@ -155,3 +197,37 @@ def test_when_predicate_sees_the_request_body(server: FakeServer) -> None:
     server.reply("long")
     assert content(ask(server)) == "long"
     assert content(ask(server, max_tokens=3)) == "short"
+
+
+def test_a_raising_when_predicate_is_the_tests_bug_not_a_transport_fault(
+    server: FakeServer,
+) -> None:
+    """Answered as unexpected (422, never retried) and reported naming the entry, on both
+    transports; not an exception inside the client, not a dropped connection."""
+
+    def sixth_message_says_x(body: dict[str, Any]) -> bool:
+        return bool(body["messages"][5]["content"] == "x")
+
+    server.reply("ok", when=sixth_message_says_x).reply("fallback")
+    response = ask(server)
+    assert (response.status_code, response.headers["x-should-retry"]) == (422, "false")
+    problems = "\n".join(server.problems())
+    assert (
+        "request 1: #1 reply('ok') when sixth_message_says_x(): the when= predicate raised "
+        "IndexError: list index out of range (it gets the request body, a dict; fix the "
+        "predicate)"
+    ) in problems
+    assert "a bug in pytest-autoglm" not in problems
+    server._core.unexpected.clear()
+    server._script.clear()
+
+
+def test_a_fault_that_shapes_replies_is_not_a_reply(server: FakeServer) -> None:
+    server.cut_stream(after=2)
+    assert ask(server, stream=True).status_code == 422
+    assert (
+        "request 1: no reply is scripted (#1 cut_stream(after=2) only changes how a reply is "
+        "delivered); script one with server.reply(...) before the request"
+    ) in "\n".join(server.problems())
+    server._core.unexpected.clear()
+    server._script.clear()
