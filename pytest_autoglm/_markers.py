@@ -19,6 +19,10 @@ import pytest
 OptionsT = TypeVar("OptionsT")
 
 
+#: the kit's marker names each collected item carries, set once collection is final
+KIT_MARKS_KEY = pytest.StashKey[frozenset[str]]()
+
+
 class MarkerError(Exception):
     """A marker used with arguments its builder rejects; the message names the argument."""
 
@@ -41,7 +45,15 @@ class MarkerSpec(Generic[OptionsT]):
     def ini_line(self) -> str:
         return f"{self.name}({self.signature}): {self.doc}"
 
+    def carried_by(self, node: pytest.Item) -> bool:
+        """Whether the node may carry this marker: a set lookup once collection is final
+        (per-test hooks ask for every test, and walking the node's marks each time is not free)."""
+        names = node.stash.get(KIT_MARKS_KEY, None)
+        return names is None or self.name in names
+
     def merged_arguments(self, node: pytest.Item) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+        if not self.carried_by(node):
+            return None
         marks = list(node.iter_markers(self.name))  # nearest first
         if not marks:
             return None

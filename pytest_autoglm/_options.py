@@ -136,8 +136,10 @@ class Option(Generic[T]):
                 "environment": f"{self.env} (environment)",
                 "ini": f"{self.ini} (ini file)",
             }[source]
-            accepted = f"; accepted: {self.accepted}" if self.accepted else ""
-            raise pytest.UsageError(f"{where}: invalid value {raw!r}: {exc}{accepted}") from None
+            reason = str(exc)
+            shown = self.accepted and self.accepted not in reason
+            accepted = f"; accepted: {self.accepted}" if shown else ""
+            raise pytest.UsageError(f"{where}: invalid value {raw!r}: {reason}{accepted}") from None
 
 
 def parse_list(text: str) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from pytest_autoglm._markers import MarkerError, MarkerSpec
+from pytest_autoglm._markers import KIT_MARKS_KEY, MarkerError, MarkerSpec
 from pytest_autoglm._options import Option
 from pytest_autoglm._settings import settings_of
 
@@ -99,6 +99,18 @@ def pytest_make_collect_report(
         report.longrepr = "\n".join(errors)
         report.result = []
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> Generator[None, None, None]:
+    """Note which of the kit's markers each test carries, after every other plugin and
+    conftest has added its own (markers added later, at run time, are not seen)."""
+    yield
+    names = frozenset(spec.name for spec in all_markers())
+    for item in items:
+        item.stash[KIT_MARKS_KEY] = frozenset(
+            m.name for m in item.iter_markers() if m.name in names
+        )
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -128,6 +128,8 @@ class _AccumulatingSpec(MarkerSpec[Requires]):
     """Requirements add up across module, class and function, instead of the nearest winning."""
 
     def merged_arguments(self, node: pytest.Item) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+        if not self.carried_by(node):
+            return None
         marks = list(node.iter_markers(self.name))
         if not marks:
             return None

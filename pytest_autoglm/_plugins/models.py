@@ -8,6 +8,7 @@ and the other optional packages are imported only when a model is loaded or writ
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import os
 import re
@@ -190,6 +191,10 @@ def autoglm_model(request: pytest.FixtureRequest, autoglm_model_path: Path) -> A
     pytest.fail(failure or "", pytrace=False)
 
 
+#: keyword arguments of the autoglm_checkpoint factory (those of write_checkpoint)
+_CHECKPOINT_ARGUMENTS = ("corrupt", "saved_on", "seed", "name")
+
+
 @pytest.fixture
 def autoglm_checkpoint(tmp_path: Path) -> Callable[..., Path]:
     """A factory that writes a tiny random checkpoint under ``tmp_path`` and returns its path.
@@ -200,15 +205,27 @@ def autoglm_checkpoint(tmp_path: Path) -> Callable[..., Path]:
     Each call writes into a fresh folder. A format whose optional package (torch, onnx)
     is missing skips with the install command.
     """
-    from pytest_autoglm.models import MissingExtraError, write_checkpoint
+    from pytest_autoglm.models import MissingExtraError, ModelUsageError, write_checkpoint
 
     counter = itertools.count()
 
     def make(format: str = "safetensors", **kwargs: Any) -> Path:
+        __tracebackhide__ = True
+        unknown = sorted(set(kwargs) - set(_CHECKPOINT_ARGUMENTS))
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], _CHECKPOINT_ARGUMENTS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise TypeError(
+                f"autoglm_checkpoint() got an unknown argument {unknown[0]!r}{hint}; "
+                f"accepted: format, {', '.join(_CHECKPOINT_ARGUMENTS)}"
+            )
         try:
             return write_checkpoint(tmp_path / f"checkpoint{next(counter)}", format, **kwargs)  # type: ignore[arg-type]
         except MissingExtraError as exc:
             pytest.skip(str(exc))
+        except ModelUsageError as exc:
+            # A bad argument is the caller's mistake: show their line, not the writer's.
+            raise exc.with_traceback(None) from None
 
     return make
 

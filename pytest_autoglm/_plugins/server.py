@@ -6,7 +6,7 @@ for the fixture, never at plugin load (it would pull in respx and httpx).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +129,19 @@ def server_config_for(item: pytest.Item) -> ServerConfig:
     return ServerConfig(**{**defaults, **kwargs})
 
 
+_CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_CALL_FAILED] = True
+    return report
+
+
 @pytest.fixture
 def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
     """A fake AutoGLM model server (vLLM's API) for this test; script replies and faults on it.
@@ -137,7 +150,8 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
     port (``transport="http"``), with Open-AutoGLM's model name and key, and exports
     ``PHONE_AGENT_BASE_URL``/``_MODEL``/``_API_KEY`` while the test runs. At teardown
     it fails the test for requests that matched nothing and for scripted replies that
-    were never used (``optional=True`` opts out; ``strict=False`` turns both off).
+    were never used (``optional=True`` opts out; ``strict=False`` turns both off;
+    after a test that failed, only the unmatched requests are reported).
     """
     from pytest_autoglm.server import FakeServer
 
@@ -159,8 +173,8 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
         from pytest_autoglm.server import UnexpectedRequestsError
 
         message = None
-        try:
-            server.verify()
+        try:  # after a failed test, its unused replies are noise: that failure is the news
+            server.verify(unused=not request.node.stash.get(_CALL_FAILED, False))
         except UnexpectedRequestsError as exc:
             message = f"{type(exc).__name__}: {exc}"
         if message is not None:  # the message says it all: no traceback of the plugin

@@ -39,7 +39,11 @@ def sha256_of(path: Path, cache: DigestCache | None = None) -> str:
 def read_manifest(manifest: Path) -> dict[str, str]:
     """``sha256sum`` output (``<hex>  <name>`` per line) as name -> digest."""
     if not manifest.is_file():
-        raise ModelPathError(f"sha256 manifest not found: {manifest}")
+        raise ModelPathError(
+            f"sha256 manifest not found: {manifest}\n"
+            "  fix: point manifest= at the file (it resolves like the model path), or write "
+            "one with `sha256sum <files> > SHA256SUMS`"
+        )
     pins: dict[str, str] = {}
     for number, line in enumerate(manifest.read_text("utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):

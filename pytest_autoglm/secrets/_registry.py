@@ -22,6 +22,7 @@ MIN_SECRET_LENGTH = 8
 #: piece of a secret this long or longer next to that ellipsis is redacted too.
 MIN_FRAGMENT_LENGTH = 4
 ELLIPSIS = "..."
+_SHORTER = MIN_FRAGMENT_LENGTH - 1
 
 #: Open-AutoGLM's placeholder key for local servers (``api_key="EMPTY"``): not a secret,
 #: and too common to warn about.
@@ -164,17 +165,20 @@ def _redact_fragments(text: str, needles: tuple[str, ...]) -> tuple[str, int]:
     while start != -1:
         end = start + len(ELLIPSIS)
         before = after = 0
+        # The shortest piece each side, to skip needles that cannot match (the common case).
+        left = text[max(0, start - MIN_FRAGMENT_LENGTH) : start]
+        right = text[end : end + MIN_FRAGMENT_LENGTH]
         for needle in needles:
-            longest = min(len(needle) - 1, start)
-            for size in range(longest, MIN_FRAGMENT_LENGTH - 1, -1):
-                if size > before and text.startswith(needle[:size], start - size):
-                    before = size
-                    break
-            longest = min(len(needle) - 1, len(text) - end)
-            for size in range(longest, MIN_FRAGMENT_LENGTH - 1, -1):
-                if size > after and text.startswith(needle[-size:], end):
-                    after = size
-                    break
+            if len(left) == MIN_FRAGMENT_LENGTH and left in needle:
+                for size in range(min(len(needle) - 1, start), max(before, _SHORTER), -1):
+                    if text.startswith(needle[:size], start - size):
+                        before = size
+                        break
+            if len(right) == MIN_FRAGMENT_LENGTH and right in needle:
+                for size in range(min(len(needle) - 1, len(text) - end), max(after, _SHORTER), -1):
+                    if text.startswith(needle[-size:], end):
+                        after = size
+                        break
         if before:
             spans.append((start - before, start))
         if after:

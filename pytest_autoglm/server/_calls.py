@@ -196,8 +196,9 @@ class Calls(Sequence[Call]):
         ``initial * factor**n`` (capped by ``max_delay``), within ``tolerance`` (a fraction)
         plus ``slack`` seconds for scheduling; at least one and at most ``max_retries`` retries.
         ``policy="openai"``: the openai SDK's own policy, where a ``retry-after``/
-        ``retry-after-ms`` of 0-60 s on the previous answer is honoured and otherwise the
-        wait is ``min(0.5 * 2**n, 8)`` jittered down by up to 25 %.
+        ``retry-after-ms`` of up to 60 s (120 s in recent SDKs: the installed SDK's
+        limit is used) on the previous answer is honoured and otherwise the wait is
+        ``min(0.5 * 2**n, 8)`` jittered down by up to 25 %.
         """
         __tracebackhide__ = True
         if policy not in ("exponential", "openai"):
@@ -214,14 +215,15 @@ class Calls(Sequence[Call]):
             f"expected at most {max_retries} retries, got {retries}; {header}"
         )
         problems = []
+        first, longest, longest_hint = openai_retry_delays()
         for n, (gap, before) in enumerate(zip(self.gaps(), calls, strict=False)):
             if policy == "openai":
                 hinted = (
                     before.retry_after
-                    if before.retry_after and 0 < before.retry_after <= 60
+                    if before.retry_after and 0 < before.retry_after <= longest_hint
                     else None
                 )
-                base = hinted if hinted is not None else min(0.5 * 2**n, 8.0)
+                base = hinted if hinted is not None else min(first * 2**n, longest)
                 low, high = (base, base) if hinted is not None else (base * 0.75, base)
             else:
                 base = initial * factor**n
@@ -238,6 +240,23 @@ class Calls(Sequence[Call]):
             raise AssertionError(
                 "backoff differs from the policy:\n  " + "\n  ".join(problems) + f"\n{header}"
             )
+
+
+def openai_retry_delays() -> tuple[float, float, float]:
+    """The installed openai SDK's first and longest backoff and longest honoured ``retry-after``.
+
+    openai 2.9 honours a ``retry-after`` of up to 60 s; later 2.x and 3.x up to 120 s
+    (PROTOCOL.md). Without the SDK, 2.9's values.
+    """
+    try:
+        from openai import _constants as sdk
+    except ImportError:
+        return 0.5, 8.0, 60.0
+    values = (getattr(sdk, name, None) for name in
+              ("INITIAL_RETRY_DELAY", "MAX_RETRY_DELAY", "MAX_RETRY_AFTER_DELAY"))  # fmt: skip
+    first, longest, hint = (float(v) if isinstance(v, (int, float)) else d
+                            for v, d in zip(values, (0.5, 8.0, 60.0), strict=True))  # fmt: skip
+    return first, longest, hint
 
 
 def summarise_json(value: Any) -> str:

@@ -53,6 +53,8 @@ class ServerConfig:
 
     def __post_init__(self) -> None:
         self._check_types()
+        for name in ("transport", "flavour"):  # any case, as on the command line
+            object.__setattr__(self, name, getattr(self, name).strip().lower())
         if self.transport not in TRANSPORTS:
             raise ServerConfigError(
                 f"transport={self.transport!r} is not known; accepted: {', '.join(TRANSPORTS)}"

@@ -371,8 +371,12 @@ class FakeServer:
         self.stop()
 
     # -- strictness -------------------------------------------------------------------
-    def problems(self) -> list[str]:
-        """Unexpected requests and unused scripted entries, as report lines (empty when clean)."""
+    def problems(self, *, unused: bool = True) -> list[str]:
+        """Unexpected requests and unused scripted entries, as report lines (empty when clean).
+
+        ``unused=False`` leaves unused entries out (the fixture does so when the test has
+        already failed: its later steps' replies are unused because of that failure).
+        """
         lines: list[str] = []
         for trace in self._core.internal_errors:
             lines.append("the fake server failed while answering (a bug in pytest-autoglm):")
@@ -385,16 +389,17 @@ class FakeServer:
                 lines += ["    | " + line for line in request_summary(item.call).splitlines()[:40]]
             if len(unexpected) > 5:
                 lines.append(f"  ...and {len(unexpected) - 5} more")
-        unused = self._script.unused()
-        if unused:
-            lines.append(f"{len(unused)} scripted entr{'y was' if len(unused) == 1 else 'ies were'} "
+        unused_entries = self._script.unused() if unused else []
+        if unused_entries:
+            n = len(unused_entries)
+            lines.append(f"{n} scripted entr{'y was' if n == 1 else 'ies were'} "
                          "never used (pass optional=True to allow that):")  # fmt: skip
-            lines += ["  " + label for label in cut_list([e.label() for e in unused])]
+            lines += ["  " + label for label in cut_list([e.label() for e in unused_entries])]
         return lines
 
-    def verify(self) -> None:
+    def verify(self, *, unused: bool = True) -> None:
         """Raise :class:`UnexpectedRequestsError` when :meth:`problems` finds any."""
-        lines = self.problems()
+        lines = self.problems(unused=unused)
         if lines:
             raise UnexpectedRequestsError(
                 "fake AutoGLM server: " + lines[0] + "\n" + "\n".join(lines[1:])

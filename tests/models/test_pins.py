@@ -9,6 +9,7 @@ import pytest
 
 from pytest_autoglm.models import (
     ChecksumMismatch,
+    ModelPathError,
     ModelUsageError,
     inspect_checkpoint,
     load_checkpoint,
@@ -42,6 +43,16 @@ def test_manifest_pins_every_shard(tmp_path: Path) -> None:
     manifest.write_text(f"{sha(shards[0])}  {shards[0].name}\n{'0' * 64} *{shards[1].name}\n")
     with pytest.raises(ChecksumMismatch, match=f"sha256 mismatch for .*{shards[1].name}"):
         inspect_checkpoint(path, manifest=manifest)
+
+
+def test_a_missing_manifest_says_how_to_fix_it(tmp_path: Path) -> None:
+    path = write_checkpoint(tmp_path)
+    with pytest.raises(ModelPathError) as excinfo:
+        inspect_checkpoint(path, manifest=tmp_path / "SHA256SUMS")
+    message = str(excinfo.value)
+    assert message.startswith(f"sha256 manifest not found: {tmp_path / 'SHA256SUMS'}\n")
+    assert "fix: point manifest= at the file" in message
+    assert "sha256sum <files> > SHA256SUMS" in message
 
 
 def test_manifest_that_misses_a_weight_file_names_it(tmp_path: Path) -> None:

@@ -341,3 +341,37 @@ def test_a_missing_path_names_the_setting_it_came_from(
     result = pytester.runpytest(*args)
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([f"  fix: pass an existing file or directory ({named})"])
+
+
+def test_a_bad_factory_argument_points_at_the_callers_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_format(autoglm_checkpoint):
+            autoglm_checkpoint("gguf")
+
+        def test_typo(autoglm_checkpoint):
+            autoglm_checkpoint("safetensors", corupt="truncated")
+        """
+    )
+    result = pytester.runpytest("--tb=short")
+    result.assert_outcomes(failed=2)
+    result.stdout.fnmatch_lines(
+        [
+            '    autoglm_checkpoint("gguf")',
+            "E   *ModelUsageError: unknown checkpoint format 'gguf'; accepted: *",
+            '    autoglm_checkpoint("safetensors", corupt="truncated")',
+            "E   TypeError: autoglm_checkpoint() got an unknown argument 'corupt' "
+            "(did you mean 'corrupt'?)*",
+        ]
+    )
+    assert "_write.py" not in result.stdout.str()
+    assert "_plugins" not in result.stdout.str()
+
+
+def test_the_factory_accepts_what_write_checkpoint_accepts() -> None:
+    import inspect
+
+    from pytest_autoglm._plugins.models import _CHECKPOINT_ARGUMENTS
+
+    parameters = inspect.signature(write_checkpoint).parameters
+    assert ("directory", "format", *_CHECKPOINT_ARGUMENTS) == tuple(parameters)

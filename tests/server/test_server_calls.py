@@ -62,6 +62,21 @@ def test_backoff_with_no_retry_fails_rather_than_passing_vacuously() -> None:
         Calls().assert_backoff(policy="openai")
 
 
+@pytest.mark.parametrize("sdk_limit", [60, 120])
+def test_openai_policy_honours_retry_after_up_to_the_installed_sdks_limit(
+    monkeypatch: pytest.MonkeyPatch, sdk_limit: int
+) -> None:
+    """openai 2.9 honours a retry-after of up to 60 s; 2.54 and 3.x up to 120 s."""
+    sdk = pytest.importorskip("openai._constants")
+    monkeypatch.setattr(sdk, "MAX_RETRY_AFTER_DELAY", sdk_limit)
+    honoured = calls_at([0.0, 90.0], retry_after=90.0)
+    if sdk_limit == 120:
+        honoured.assert_backoff(policy="openai", tolerance=0)
+    else:
+        with pytest.raises(AssertionError, match=r"waited 90.000s, expected 0.325s to 0.550s"):
+            honoured.assert_backoff(policy="openai", tolerance=0)
+
+
 def test_assert_called_lists_the_calls() -> None:
     calls = calls_at([0.0, 1.0])
     calls.assert_called(times=2)

@@ -338,5 +338,6 @@ def test_head_gets_no_body_and_the_connection_stays_usable() -> None:
             while not received.endswith(b'{"version":"0.12.0"}') and time.monotonic() < deadline:
                 received += sock.recv(4096)
     head, _, rest = received.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 405") and b"content-length: 31" in head
+    assert head.startswith(b"HTTP/1.1 405")
+    assert b"content-length: 31" in head
     assert rest.startswith(b"HTTP/1.1 200 OK"), rest[:60]  # no body after the HEAD headers

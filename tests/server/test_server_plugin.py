@@ -39,7 +39,7 @@ def test_marker_merges_nearest_wins(pytester: pytest.Pytester) -> None:
 import pytest
 pytestmark = pytest.mark.autoglm_server(flavour="sglang", max_images=3)
 
-@pytest.mark.autoglm_server(flavour="bigmodel", transport="http")
+@pytest.mark.autoglm_server(flavour="BigModel", transport="HTTP")  # any case, as on the CLI
 class TestX:
     @pytest.mark.autoglm_server(model="autoglm-phone-9b-multilingual")
     def test_config(self, autoglm_server):
@@ -90,6 +90,31 @@ def test_lenient(autoglm_server):
     result.assert_outcomes(passed=3, errors=1)
     result.stdout.fnmatch_lines(["*ERROR at teardown of test_unused*",
                                  "*#1 reply('never asked')*"])  # fmt: skip
+
+
+def test_a_failed_test_is_not_also_blamed_for_its_unused_replies(
+    pytester: pytest.Pytester,
+) -> None:
+    """The failure is the news; the later steps' replies are unused because of it.
+    Unexpected requests are still reported: they may be why the test failed."""
+    pytester.makepyfile(
+        CLIENT
+        + """
+def test_fails_at_step_one(autoglm_server):
+    autoglm_server.reply("step 1").reply("step 2")
+    assert ask(autoglm_server).status_code == 500
+
+def test_fails_after_an_unexpected_request(autoglm_server):
+    autoglm_server.reply("for later", contains="Screen Info")
+    assert ask(autoglm_server, "task").status_code == 200
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=2, errors=1)
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_fails_after_an_unexpected_request*",
+                                 "*1 unexpected request(s):*"])  # fmt: skip
+    result.stdout.no_fnmatch_line("*ERROR at teardown of test_fails_at_step_one*")
+    assert "never used" not in result.stdout.str()
 
 
 def test_bad_marker_argument_is_a_collection_error(pytester: pytest.Pytester) -> None:
