@@ -158,7 +158,13 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
     clock = None
     if "autoglm_clock" in request.fixturenames:  # record call times on the virtual clock
         clock = request.getfixturevalue("autoglm_clock").monotonic
-    server = FakeServer(server_config_for(request.node), clock=clock)  # type: ignore[arg-type,unused-ignore]
+    from pytest_autoglm.secrets import secret_registry
+
+    server = FakeServer(
+        server_config_for(request.node),
+        clock=clock,  # type: ignore[arg-type,unused-ignore]
+        redact=secret_registry(request.config).redact,
+    )
     server.start()
     try:
         yield server

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
+from typing import Any
 
 from pytest_autoglm.server._answers import (
     CutStream,
@@ -100,8 +101,11 @@ class Core:
     """Request -> :class:`Plan` for one fake server; thread-safe."""
 
     def __init__(self, config: ServerConfig, script: Script, calls: Calls,
-                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+                 clock: Callable[[], float] = time.monotonic,
+                 redact: Callable[[str], str] | None = None) -> None:  # fmt: skip
         self.config = config
+        #: takes the session's registered secrets out of what the call records keep
+        self.redact = redact
         self.script = script
         self.calls = calls
         self.clock = clock
@@ -148,12 +152,19 @@ class Core:
             except ValueError:
                 parsed = None
         retry = request.headers.get("x-stainless-retry-count")
+        headers = mask_headers(request.headers)
+        if self.redact is not None:
+            headers = {name: self.redact(value) for name, value in headers.items()}
+            clean = self.redact(text)
+            if clean != text:  # a secret in the body: keep only the redacted form
+                text = clean
+                parsed = _redact_json(parsed, self.redact)
         with self._lock:
             self._count += 1
             index = self._count
             call = Call(
                 index=index, method=request.method, path=request.path,
-                headers=mask_headers(request.headers), json=parsed,
+                headers=headers, json=parsed,
                 text="" if parsed is not None else text[:2000],
                 stream=isinstance(parsed, dict) and parsed.get("stream") is True,
                 retry_count=int(retry) if retry and retry.isdigit() else None,
@@ -378,3 +389,14 @@ def request_summary(call: Call) -> str:
     """The request of a call for failure text (images summarised, not dumped)."""
     body = summarise_json(call.json) if call.json is not None else call.text
     return f"{call.method} {call.path}\n{body}"
+
+
+def _redact_json(value: Any, redact: Callable[[str], str]) -> Any:
+    """``value`` with ``redact`` applied to every string in it, keys included."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [_redact_json(item, redact) for item in value]
+    if isinstance(value, dict):
+        return {redact(k): _redact_json(v, redact) for k, v in value.items()}
+    return value

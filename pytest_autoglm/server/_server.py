@@ -88,14 +88,16 @@ class FakeServer:
     """
 
     def __init__(self, config: ServerConfig | None = None, *,
-                 clock: Callable[[], float] | None = None, **changes: Any) -> None:  # fmt: skip
+                 clock: Callable[[], float] | None = None,
+                 redact: Callable[[str], str] | None = None, **changes: Any) -> None:  # fmt: skip
         """``changes`` override fields of ``config``; ``clock`` times the call records
-        (default ``time.monotonic``; the ``autoglm_clock`` fixture passes its virtual one)."""
+        (default ``time.monotonic``; the ``autoglm_clock`` fixture passes its virtual one);
+        ``redact`` takes secrets out of the records (the fixture passes the session's)."""
         base = config or ServerConfig()
         self.config = base.with_(**changes) if changes else base
         self.calls = Calls()
         self._script = Script()
-        self._core = Core(self.config, self._script, self.calls, clock or time.monotonic)
+        self._core = Core(self.config, self._script, self.calls, clock or time.monotonic, redact)
         self._transport: Transport | None = None
         self._saved_env: dict[str, str | None] = {}
 

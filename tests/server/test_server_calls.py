@@ -139,3 +139,31 @@ def test_http_answer_ends_before_the_client_moves_on(stream: bool) -> None:
     call = server.calls[0]
     assert call.done is not None
     assert call.done - call.time < 100, "the client's virtual backoff leaked into the record"
+
+
+def test_registered_secrets_never_reach_the_call_records(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key in a custom header or inside the body is kept only in its redacted form."""
+    monkeypatch.setenv("AUTOGLM_API_KEY", "sk-live-SECRETVALUE123456")
+    pytester.makepyfile(
+        """
+        import httpx
+
+        def test_records(autoglm_server, autoglm_api_key):
+            autoglm_server.reply("ok")
+            httpx.post(
+                "http://localhost:8000/v1/chat/completions",
+                headers={"X-Custom-Auth": str(autoglm_api_key)},
+                json={
+                    "model": "autoglm-phone-9b",
+                    "messages": [{"role": "user", "content": f"my key is {autoglm_api_key}"}],
+                },
+            )
+            call = autoglm_server.calls[0]
+            assert call.headers["x-custom-auth"] == "***"
+            assert call.json["messages"][0]["content"] == "my key is ***"
+            assert "SECRETVALUE" not in repr(call)
+        """
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
