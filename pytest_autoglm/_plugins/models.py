@@ -12,6 +12,7 @@ import difflib
 import itertools
 import os
 import re
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -248,6 +249,8 @@ def pytest_autoglm_header(config: pytest.Config) -> str | None:
 
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     """One line per model loaded this session, with its load time, and the cache hits."""
+    if "pytest_autoglm.models._cache" not in sys.modules:
+        return None  # nothing loaded a model; importing the package to find out costs ~7 ms
     from pytest_autoglm.models._cache import CACHE_KEY
 
     cache = config.stash.get(CACHE_KEY, None)
