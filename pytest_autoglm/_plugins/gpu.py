@@ -8,6 +8,7 @@ Nothing heavy is imported here: NVML, packaging and torch load where first neede
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -189,7 +190,6 @@ def pytest_autoglm_header(config: pytest.Config) -> str:
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     from pytest_autoglm._reasons import cut_list
     from pytest_autoglm._xdist import PLAN_KEY
-    from pytest_autoglm.gpu._session import INVENTORY_KEY
 
     lines = []
     counts = config.stash.get(COUNTS_KEY, Counter())
@@ -203,7 +203,9 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     if pinned:
         lines.append("GPUs per xdist worker:")
         lines.extend(cut_list(pinned, 10))
-    found = config.stash.get(INVENTORY_KEY, None)
+    # No inventory was read unless its module is loaded (importing it costs ~10 ms).
+    session = sys.modules.get("pytest_autoglm.gpu._session")
+    found = config.stash.get(session.INVENTORY_KEY, None) if session else None
     lines.extend(f"GPU note: {note}" for note in (found.notes if found else ()))
     return lines or None
 
