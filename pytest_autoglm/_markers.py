@@ -107,3 +107,19 @@ def keyword_builder(
         return cls(**kwargs)
 
     return build
+
+
+def register_when_marked(
+    session: pytest.Session, specs: tuple[MarkerSpec[Any], ...], hooks: object, name: str
+) -> None:
+    """Register ``hooks`` (an object holding per-test hooks) only if a collected test
+    carries one of ``specs``: a suite that uses none of them pays nothing per test.
+
+    Call it from ``pytest_collection_finish``, after the kit noted each test's markers.
+    """
+    wanted = {spec.name for spec in specs}
+    manager = session.config.pluginmanager
+    if manager.get_plugin(name) is not None:
+        return
+    if any(wanted & item.stash.get(KIT_MARKS_KEY, wanted) for item in session.items):
+        manager.register(hooks, name)

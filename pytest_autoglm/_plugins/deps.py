@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
-from pytest_autoglm._markers import MarkerSpec
+from pytest_autoglm._markers import MarkerSpec, register_when_marked
 from pytest_autoglm._options import Option, parse_bool
 from pytest_autoglm._reasons import cut_list
 from pytest_autoglm._settings import settings_of
@@ -167,7 +167,7 @@ def _lookup(config: pytest.Config) -> Lookup:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
+def _requires_setup(item: pytest.Item) -> None:
     """Skip (or fail) before any fixture is set up when a requirement is unmet."""
     requires = REQUIRES.options_for(item)
     if requires is None:
@@ -281,3 +281,13 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
         for entry in report.unused_ignores
     ]
     return lines or None
+
+
+class _PerTestHooks:
+    """Per-test requirement check, registered only when some collected test uses autoglm_requires."""
+
+    pytest_runtest_setup = staticmethod(_requires_setup)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    register_when_marked(session, (REQUIRES,), _PerTestHooks(), "autoglm.deps.per-test")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_autoglm._markers import MarkerSpec
+from pytest_autoglm._markers import MarkerSpec, register_when_marked
 from pytest_autoglm._options import Option, parse_bool
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
+def _gpu_setup(item: pytest.Item) -> None:
     requirement = GPU_MARKER.options_for(item)
     if requirement is None:
         return
@@ -280,3 +280,13 @@ def autoglm_torch_device(request: pytest.FixtureRequest) -> Any:
     except ImportError:
         pytest.skip(need_found("torch", "torch is not installed"))
     return torch.device(target)
+
+
+class _PerTestHooks:
+    """Per-test GPU gate, registered only when some collected test is marked autoglm_gpu."""
+
+    pytest_runtest_setup = staticmethod(_gpu_setup)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    register_when_marked(session, (GPU_MARKER,), _PerTestHooks(), "autoglm.gpu.per-test")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pytest_autoglm._markers import MarkerSpec, keyword_builder
+from pytest_autoglm._markers import MarkerSpec, keyword_builder, register_when_marked
 from pytest_autoglm._options import Option, parse_bool
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm.leaks._thresholds import (
@@ -193,7 +193,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+def _pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
     leak = leak_options_for(pyfuncitem)
     limit = MEMORY_LIMIT.options_for(pyfuncitem)
     if leak is None and limit is None:
@@ -212,7 +212,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, o
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
+def _runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
@@ -284,3 +284,20 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     if tally.failed_in_round:
         parts.append(f"{tally.failed_in_round} failed in a round")
     return ["leak check: " + ", ".join(parts)]
+
+
+class _PerTestHooks:
+    """Per-test leak and memory-limit hooks, registered only when a collected test is checked
+    (a marker, or --autoglm-leak-check)."""
+
+    pytest_pyfunc_call = staticmethod(_pyfunc_call)
+    pytest_runtest_makereport = staticmethod(_runtest_makereport)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if settings_of(session.config)[LEAK_CHECK]:
+        session.config.pluginmanager.register(_PerTestHooks(), "autoglm.leaks.per-test")
+        return
+    register_when_marked(
+        session, (NO_LEAK, MEMORY_LIMIT), _PerTestHooks(), "autoglm.leaks.per-test"
+    )

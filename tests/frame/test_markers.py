@@ -125,3 +125,29 @@ def test_a_colon_in_a_signature_is_refused_at_declaration() -> None:
     # pytest splits "name(signature): doc" at the first colon, which would cut the line.
     with pytest.raises(ValueError, match="must not contain ':'"):
         MarkerSpec("demo", "url='http://x'", "A demo.", keyword_builder(Demo))
+
+
+@pytest.mark.parametrize(
+    ("marker", "plugin"),
+    [
+        ("autoglm_no_leak", "autoglm.leaks.per-test"),
+        ("autoglm_gpu", "autoglm.gpu.per-test"),
+        ("autoglm_requires('pytest')", "autoglm.deps.per-test"),
+    ],
+)
+def test_per_test_hooks_are_registered_only_when_a_test_needs_them(
+    pytester: pytest.Pytester, marker: str, plugin: str
+) -> None:
+    pytester.makeconftest(
+        f"""
+        import pytest
+
+        @pytest.hookimpl(trylast=True)
+        def pytest_collection_finish(session):
+            print("REGISTERED", session.config.pluginmanager.get_plugin({plugin!r}) is not None)
+        """
+    )
+    pytester.makepyfile("def test_plain(): pass")
+    pytester.runpytest("-s").stdout.fnmatch_lines(["*REGISTERED False*"])
+    pytester.makepyfile(f"import pytest\n@pytest.mark.{marker}\ndef test_plain(): pass\n")
+    pytester.runpytest("-s").stdout.fnmatch_lines(["*REGISTERED True*"])
