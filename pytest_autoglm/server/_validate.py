@@ -50,6 +50,42 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+# vLLM's request model is pydantic in lax mode: it coerces "25" and 25.0 to an int,
+# "0.5" to a float, and "true"/"no"/1 to a bool, and rejects "25a". The fake does the same.
+# (bool strings as pydantic's conversion table lists them; int strings: digits only, inferred)
+_LAX_TRUE = frozenset({"t", "y", "on", "yes", "true", "True"})
+_LAX_FALSE = frozenset({"f", "n", "no", "off", "false", "False"})
+_INVALID = object()
+
+
+def _lax_float(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return _INVALID
+    return value if _is_number(value) else _INVALID
+
+
+def _lax_int(value: Any) -> Any:
+    number = _lax_float(value)
+    if number is _INVALID or (isinstance(number, float) and not number.is_integer()):
+        return _INVALID
+    if isinstance(value, str) and not value.strip().lstrip("+-").isdigit():
+        return _INVALID  # pydantic reads "25.0" as a float string, not an int string
+    return int(number)
+
+
+def _lax_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value in _LAX_TRUE | _LAX_FALSE:
+        return value in _LAX_TRUE
+    return _INVALID
+
+
 def _collect(messages: list[Any], flavour: Flavour, config: ServerConfig) -> (
     tuple[list[str], list[str], str] | ApiError
 ):  # fmt: skip
@@ -115,17 +151,27 @@ def check_chat_request(body: object, *, config: ServerConfig) -> ApiError | Chat
     if not isinstance(model, str):
         return flavour.schema(_schema_error("model", "Input should be a valid string", model))
     stream = body.get("stream", False)
-    if stream is not None and not isinstance(stream, bool):
-        return flavour.schema(_schema_error("stream", "Input should be a valid boolean", stream))
+    if stream is not None:
+        stream = _lax_bool(stream)
+        if stream is _INVALID:
+            return flavour.schema(
+                _schema_error("stream", "Input should be a valid boolean", body.get("stream"))
+            )
+    coerced = dict(body)
     for name in ("temperature", "top_p", "frequency_penalty", "presence_penalty"):
         value = body.get(name)
-        if value is not None and not _is_number(value):
-            return flavour.schema(_schema_error(name, "Input should be a valid number", value))
+        if value is not None:
+            coerced[name] = _lax_float(value)
+            if coerced[name] is _INVALID:
+                return flavour.schema(_schema_error(name, "Input should be a valid number", value))
+    body = coerced
     max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
-    if max_tokens is not None and (not isinstance(max_tokens, int) or isinstance(max_tokens, bool)):
-        return flavour.schema(
-            _schema_error("max_tokens", "Input should be a valid integer", max_tokens)
-        )
+    if max_tokens is not None:
+        raw_max_tokens, max_tokens = max_tokens, _lax_int(max_tokens)
+        if max_tokens is _INVALID:
+            return flavour.schema(
+                _schema_error("max_tokens", "Input should be a valid integer", raw_max_tokens)
+            )
     options = body.get("stream_options")
     include_usage = isinstance(options, dict) and bool(options.get("include_usage"))
 

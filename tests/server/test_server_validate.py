@@ -81,13 +81,38 @@ def test_bad_images(url: str, fragment: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", [{"messages": "hi"}, {"stream": "yes"}, {"top_p": "high"}, {"max_tokens": 1.5}]
+    "bad",
+    [
+        {"messages": "hi"},
+        {"stream": "maybe"},
+        {"top_p": "high"},
+        {"max_tokens": 1.5},
+        {"max_tokens": "25a"},
+        {"max_tokens": "25.0"},
+    ],
 )
 def test_schema_errors_are_400_bad_request(bad: dict[str, Any]) -> None:
     error = validate_chat_request(body(**bad), config=VLLM)
     assert error is not None
     assert (error.status, error.type) == (400, "Bad Request")
     assert error.message.startswith("1 validation error for ChatCompletionRequest")
+
+
+@pytest.mark.parametrize(
+    "lax",
+    [
+        {"max_tokens": "25"},
+        {"max_tokens": 25.0},
+        {"top_p": "0.5"},
+        {"temperature": 0},
+        {"stream": "true"},
+        {"stream": 1},
+        {"stream": "no"},
+    ],
+)
+def test_values_pydantic_coerces_in_lax_mode_are_accepted(lax: dict[str, Any]) -> None:
+    # vLLM's request model is pydantic in lax mode, which coerces these.
+    assert validate_chat_request(body(**lax), config=VLLM) is None
 
 
 @pytest.mark.parametrize(
