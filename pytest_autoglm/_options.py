@@ -37,6 +37,10 @@ def parse_str(text: str) -> str:
     return text
 
 
+#: the accepted forms of every on/off option, for errors and the reference page
+BOOL_FORMS = "1, true, yes, on, 0, false, no, off"
+
+
 @dataclass(frozen=True)
 class Option(Generic[T]):
     """One user-facing setting.
@@ -145,3 +149,8 @@ class Option(Generic[T]):
 def parse_list(text: str) -> tuple[str, ...]:
     """List options arrive joined with ``os.pathsep``; empty items are dropped."""
     return tuple(item for item in text.split(os.pathsep) if item.strip())
+
+
+def flag_option(name: str, help: str) -> Option[bool]:
+    """An on/off option, off by default: ``--autoglm-NAME``, or ``1/true/yes/on`` in env and ini."""
+    return Option(name, help, parse_bool, False, kind="flag", accepted=BOOL_FORMS)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pytest
 
 from pytest_autoglm._markers import MarkerSpec, register_when_marked
-from pytest_autoglm._options import Option, parse_bool
+from pytest_autoglm._options import Option, flag_option, parse_bool
 from pytest_autoglm._reasons import cut_list
 from pytest_autoglm._settings import settings_of
 
@@ -55,16 +55,12 @@ def parse_ignores(text: str) -> tuple[IgnoreRule, ...]:
     return parse_ignore_rules(text)
 
 
-REQUIRE_DEPS: Option[bool] = Option(
+REQUIRE_DEPS: Option[bool] = flag_option(
     name="require-deps",
     help=(
         "Fail, rather than skip, a test whose autoglm_requires requirements are not met "
         "(on a runner that must have them, a missing package is a broken runner)."
     ),
-    parse=parse_bool,
-    default=False,
-    kind="flag",
-    accepted="1, true, yes, on, 0, false, no, off",
 )
 CHECK_DEPS: Option[CheckMode] = Option(
     name="check-deps",

@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_autoglm._markers import MarkerSpec, register_when_marked
-from pytest_autoglm._options import Option, parse_bool
+from pytest_autoglm._options import Option, flag_option
 
 if TYPE_CHECKING:
     from pytest_autoglm.gpu._model import GpuInventory
     from pytest_autoglm.gpu._requirements import GpuRequirement
     from pytest_autoglm.gpu._simulate import SimulatedGpus
 
-_BOOL = "1, true, yes, on, 0, false, no, off"
 OFF_REASON = "GPU tests are off (pass --autoglm-gpu)"
 SPEC_EXAMPLE = "'2x NVIDIA H100 80GB HBM3: memory=79.6GiB, capability=9.0; driver=580.159.04'"
 SPEC_ACCEPTED = (
@@ -56,23 +55,15 @@ def _parse_per_worker(text: str) -> int:
     return value
 
 
-GPU: Option[bool] = Option(
+GPU: Option[bool] = flag_option(
     name="gpu",
     help="Run tests marked autoglm_gpu when the visible GPUs meet their requirements "
     "(without it they skip: 'GPU tests are off').",
-    parse=parse_bool,
-    default=False,
-    kind="flag",
-    accepted=_BOOL,
 )
-REQUIRE_GPU: Option[bool] = Option(
+REQUIRE_GPU: Option[bool] = flag_option(
     name="require-gpu",
     help="Like --autoglm-gpu, but a GPU test whose requirements are not met is an error at "
     "setup instead of a skip (for GPU CI runners: a broken GPU must not pass as skipped).",
-    parse=parse_bool,
-    default=False,
-    kind="flag",
-    accepted=_BOOL,
 )
 GPUS_PER_WORKER: Option[int] = Option(
     name="gpus-per-worker",

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from pytest_autoglm._markers import MarkerSpec, keyword_builder, register_when_marked
-from pytest_autoglm._options import Option, parse_bool
+from pytest_autoglm._options import Option, flag_option
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm.leaks._thresholds import (
     DEFAULT_CPU,
@@ -31,16 +31,12 @@ from pytest_autoglm.leaks._thresholds import (
     LimitOptions,
 )
 
-LEAK_CHECK = Option(
+LEAK_CHECK = flag_option(
     name="leak-check",
     help=(
         "apply a default autoglm_no_leak check to every test that does not opt out with "
         "@pytest.mark.autoglm_no_leak(False) (for nightly runs)"
     ),
-    parse=parse_bool,
-    default=False,
-    kind="flag",
-    accepted="1, true, yes, on, 0, false, no, off",
 )
 
 NO_LEAK = MarkerSpec(

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 import pytest
 
 from pytest_autoglm._markers import MarkerSpec, keyword_builder
-from pytest_autoglm._options import Option, parse_bool
+from pytest_autoglm._options import Option, flag_option
 from pytest_autoglm._settings import settings_of
 
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
@@ -41,14 +41,10 @@ MODEL_PATH: Option[str | None] = Option(
     metavar="PATH",
     accepted="a file or directory path; relative to the rootdir; ~ expands",
 )
-REQUIRE_MODEL: Option[bool] = Option(
+REQUIRE_MODEL: Option[bool] = flag_option(
     name="require-model",
     help="Fail, instead of skip, tests that need a model when none is configured or its "
     "format's optional package is missing.",
-    parse=parse_bool,
-    default=False,
-    kind="flag",
-    accepted="1, true, yes, on, 0, false, no, off",
 )
 
 

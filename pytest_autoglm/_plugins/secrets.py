@@ -16,7 +16,7 @@ from typing import Any, cast
 import pytest
 
 from pytest_autoglm._markers import MarkerSpec
-from pytest_autoglm._options import Option, parse_bool, parse_list
+from pytest_autoglm._options import Option, flag_option, parse_list
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm.secrets._apikey import NO_KEY_REASON, ApiKey, find_api_key
 from pytest_autoglm.secrets._envfile import EnvFileError, parse_secret_names
@@ -49,21 +49,13 @@ ENV_FILE: Option[tuple[str, ...]] = Option(
     ini_name="autoglm_env_files",
     accepted="a file path (relative to the current directory, or to the ini file for the ini key)",
 )
-ENV_OVERRIDE: Option[bool] = Option(
+ENV_OVERRIDE: Option[bool] = flag_option(
     name="env-override",
     help="let values from env files replace environment variables that are already set",
-    parse=parse_bool,
-    default=False,
-    kind="flag",
-    accepted="1, true, yes, on, 0, false, no, off",
 )
-REQUIRE_KEY: Option[bool] = Option(
+REQUIRE_KEY: Option[bool] = flag_option(
     name="require-key",
     help="fail, instead of skip, tests that use autoglm_api_key when no API key is set",
-    parse=parse_bool,
-    default=False,
-    kind="flag",
-    accepted="1, true, yes, on, 0, false, no, off",
 )
 SECRET_NAMES: Option[tuple[str, ...]] = Option(
     name="secret-names",
