@@ -87,7 +87,9 @@ class Option(Generic[T]):
             group.addoption(
                 self.flag, action="store_true", default=None, dest=self.dest, help=help_text
             )
-            parser.addini(self.ini, self.help, type="bool", default=None)
+            # A string, parsed here: pytest's own "bool" ini type fails with a bare
+            # "invalid truth value '2'" that does not name the key.
+            parser.addini(self.ini, self.help, type="string", default=None)
         elif self.kind == "list":
             group.addoption(
                 self.flag, action="append", default=None, dest=self.dest,

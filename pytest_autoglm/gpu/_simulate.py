@@ -27,6 +27,9 @@ DEFAULT_DRIVER = "580.65.06"
 _COUNT = re.compile(r"^(\d+)\s*[xX]\s+(.+)$")
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
 _GPU_KEYS = ("memory", "free", "capability")
+#: More than any one machine exposes (NVML lists at most 64 per node today); keeps a typo such
+#: as ``80000x`` from building millions of simulated GPUs.
+MAX_SIMULATED_GPUS = 1024
 
 
 class GpuSpecError(ValueError):
@@ -82,6 +85,7 @@ def parse_simulation(text: str) -> SimulatedGpus:
     if spec.lower() == "none":
         return SimulatedGpus(spec, ())
     groups = []
+    total_count = 0
     driver, cuda = DEFAULT_DRIVER, None
     for raw_item in spec.split(";"):
         item = raw_item.strip()
@@ -96,9 +100,22 @@ def parse_simulation(text: str) -> SimulatedGpus:
         count, name = 1, head.strip()
         counted = _COUNT.match(name)
         if counted:
-            count, name = int(counted.group(1)), counted.group(2).strip()
+            digits, name = counted.group(1), counted.group(2).strip()
+            if len(digits) > 12:  # int() of thousands of digits is slow; no count needs 13
+                raise GpuSpecError(
+                    f"in {name[:40]!r}: a count of {len(digits)} digits; a simulation"
+                    f" allows at most {MAX_SIMULATED_GPUS} GPUs"
+                )
+            count = int(digits)
         if count < 1 or not name:
             raise GpuSpecError(f"in {item!r}: expected '[Nx ]NAME: memory=SIZE' with N >= 1")
+        total_count += count
+        if total_count > MAX_SIMULATED_GPUS:
+            in_all = " in all" if groups else ""
+            raise GpuSpecError(
+                f"in {item[:60]!r}: {total_count} GPUs{in_all}; a simulation allows at most"
+                f" {MAX_SIMULATED_GPUS} GPUs"
+            )
         fields = _fields(tail, item, _GPU_KEYS) if tail.strip() else {}
         if "memory" not in fields:
             raise GpuSpecError(

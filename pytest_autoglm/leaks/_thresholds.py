@@ -61,6 +61,11 @@ class LeakOptions:
         _count("warmup", self.warmup, 0)
         for name in ("cpu", "rss", "gpu"):
             _threshold(name, getattr(self, name))
+        if self.enabled and self.cpu is None and self.rss is None and self.gpu is None:
+            raise ValueError(
+                "cpu=None, rss=None and gpu=None turn every source off, so nothing would be"
+                " checked; keep at least one, or pass enabled=False to skip the check"
+            )
 
     @property
     def thresholds(self) -> dict[str, int | None]:

@@ -7,7 +7,9 @@ models/x.safetensors`` means the same file whichever directory pytest was starte
 from __future__ import annotations
 
 import difflib
+import errno
 import os
+import stat
 from pathlib import Path
 
 from pytest_autoglm._reasons import cut_list
@@ -42,8 +44,23 @@ def existing_model_path(
     ``path=``...), so the message's fix points at the setting to change.
     """
     resolved = resolve_model_path(given, root)
-    if not resolved.exists():
-        raise ModelPathError(not_found_message(given, resolved, root, source=source))
+    try:
+        mode = os.stat(resolved).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ModelPathError(
+                f"model path is a symbolic link loop: {os.fspath(given)!r}\n"
+                f"  resolved to: {resolved}\n"
+                f"  fix: point the link at the weights ({source}), e.g. ln -sfn TARGET {resolved}"
+            ) from None
+        raise ModelPathError(not_found_message(given, resolved, root, source=source)) from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        # Reading a fifo blocks until a writer appears: refuse before anything opens it.
+        raise ModelPathError(
+            f"model path is a {_file_kind(mode)}, not a file or directory: {os.fspath(given)!r}\n"
+            f"  resolved to: {resolved}\n"
+            f"  fix: pass the weights file or the model folder ({source})"
+        )
     if not os.access(resolved, os.R_OK | (os.X_OK if resolved.is_dir() else 0)):
         raise ModelPathError(
             f"model path is not readable: {os.fspath(given)!r}\n"
@@ -51,6 +68,16 @@ def existing_model_path(
             f"  fix: give the user running pytest read permission (chmod +r), or copy the weights"
         )
     return resolved
+
+
+def _file_kind(mode: int) -> str:
+    kinds = {
+        stat.S_ISFIFO: "named pipe (fifo)",
+        stat.S_ISSOCK: "socket",
+        stat.S_ISCHR: "character device",
+        stat.S_ISBLK: "block device",
+    }
+    return next((name for test, name in kinds.items() if test(mode)), "special file")
 
 
 def not_found_message(

@@ -44,6 +44,11 @@ def read_header(path: Path) -> dict[str, Any]:
         header = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise _corrupt(path, f"header is not valid JSON ({exc})") from None
+    except RecursionError:
+        # A real header is two levels deep; thousands of '[' are a broken or hostile file.
+        raise _corrupt(
+            path, "header JSON is nested too deeply to be a safetensors header"
+        ) from None
     if not isinstance(header, dict):
         raise _corrupt(path, f"header is a JSON {type(header).__name__}, expected an object")
     _check_entries(path, header, data_size=size - 8 - header_len)

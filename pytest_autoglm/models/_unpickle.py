@@ -14,9 +14,38 @@ from typing import Any
 
 from pytest_autoglm.models._errors import UnsafePickleError
 
+
+def _no_size_argument(kind: type[bytes] | type[bytearray]) -> Any:
+    """``bytes(n)``/``bytearray(n)`` allocate n zero bytes: a 30-byte pickle could ask for GiBs.
+
+    Real pickles never call them with a number (they carry the bytes themselves), so a
+    number is refused instead of allocated.
+    """
+
+    def build(*args: Any) -> bytes | bytearray:
+        if args and isinstance(args[0], int):
+            raise pickle.UnpicklingError(
+                f"{kind.__name__}({args[0]}) would allocate {args[0]} bytes from a"
+                " size written in the file; real checkpoints store the bytes themselves"
+            )
+        return kind(*args)
+
+    return build
+
+
+def _latin1_bytes(text: str, encoding: str = "latin1") -> bytes:
+    """How protocol 2 stores bytes: ``_codecs.encode(text, "latin1")``; no other codec."""
+    if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
+        raise pickle.UnpicklingError(f"_codecs.encode with codec {encoding!r} is not plain data")
+    return text.encode("latin1")
+
+
 _SAFE: dict[tuple[str, str], Any] = {
     **{("builtins", t.__name__): t for t in (dict, list, tuple, set, frozenset, int, float,
-                                            complex, str, bytes, bytearray, bool, slice)},
+                                            complex, str, bool, slice)},
+    ("builtins", "bytes"): _no_size_argument(bytes),
+    ("builtins", "bytearray"): _no_size_argument(bytearray),
+    ("_codecs", "encode"): _latin1_bytes,
     ("collections", "OrderedDict"): collections.OrderedDict,
 }  # fmt: skip
 
@@ -27,6 +56,8 @@ class _DataOnlyUnpickler(pickle.Unpickler):
         self._path = path
 
     def find_class(self, module: str, name: str) -> Any:
+        # Protocol 0-2 pickles name Python 2's module; pickle's own find_class maps it too.
+        module = "builtins" if module == "__builtin__" else module
         safe = _SAFE.get((module, name))
         if safe is None:
             raise UnsafePickleError(unsafe_message(self._path, f"{module}.{name}"))

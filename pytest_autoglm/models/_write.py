@@ -44,6 +44,20 @@ HF_CONFIG = {
 }
 
 
+def _plain_name(name: str | None, format: str) -> str:
+    """``name`` as one path component, so the checkpoint stays inside ``directory``."""
+    if name is None:
+        return _DEFAULT_NAMES[format]
+    if not isinstance(name, str):
+        raise ModelUsageError(f"name must be a file name (str), not {type(name).__name__}")
+    if name in ("", ".", "..") or "/" in name or "\\" in name or "\0" in name:
+        raise ModelUsageError(
+            f"name={name!r} is not a plain file name: it must not be empty, '.', '..', or hold"
+            " '/', '\\' or NUL (the checkpoint is written inside the test's own folder)"
+        )
+    return name
+
+
 def write_checkpoint(
     directory: str | Path,
     format: WriteFormat = "safetensors",
@@ -72,7 +86,7 @@ def write_checkpoint(
         raise ModelUsageError(
             f"saved_on applies to torch zip formats ({', '.join(_ZIP_FORMATS)}), not {format!r}"
         )
-    target = Path(directory) / (name or _DEFAULT_NAMES[format])
+    target = Path(directory) / _plain_name(name, format)
     if target.exists():
         raise ModelUsageError(f"{target} already exists; pass another name= or directory")
     target.parent.mkdir(parents=True, exist_ok=True)
