@@ -84,7 +84,7 @@ def parse_simulation(text: str) -> SimulatedGpus:
         raise GpuSpecError("the SPEC is empty")
     if spec.lower() == "none":
         return SimulatedGpus(spec, ())
-    groups = []
+    groups: list[tuple[int, str, int, int, tuple[int, int]]] = []
     total_count = 0
     driver, cuda = DEFAULT_DRIVER, None
     for raw_item in spec.split(";"):
