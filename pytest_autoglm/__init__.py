@@ -87,6 +87,7 @@ _EXPORTS: dict[str, str] = {
     "inspect_checkpoint": "pytest_autoglm.models",
     "load_checkpoint": "pytest_autoglm.models",
     "write_checkpoint": "pytest_autoglm.models",
+    "write_tiny_model": "pytest_autoglm.models",
     "ApiKey": "pytest_autoglm.secrets",
     "EnvFileError": "pytest_autoglm.secrets",
     "SecretRegistry": "pytest_autoglm.secrets",
@@ -192,6 +193,7 @@ __all__ = [
     "unmet_requirements",
     "validate_chat_request",
     "write_checkpoint",
+    "write_tiny_model",
 ]
 
 if TYPE_CHECKING:
@@ -232,6 +234,7 @@ if TYPE_CHECKING:
         inspect_checkpoint,
         load_checkpoint,
         write_checkpoint,
+        write_tiny_model,
     )
     from pytest_autoglm.protocol import (
         ACTION_NAMES,

@@ -1,4 +1,4 @@
-"""Find, check and safely load model checkpoints; write tiny ones for tests.
+"""Find, check and safely load model checkpoints; write tiny ones and tiny servable models for tests.
 
 ``load_checkpoint(path)`` detects the format from the content (safetensors, torch zip or
 legacy files, plain pickles, TorchScript, ONNX, Hugging Face and sharded directories),
@@ -31,6 +31,7 @@ from pytest_autoglm.models._formats import CheckpointInfo, Format, detect
 from pytest_autoglm.models._load import load_info
 from pytest_autoglm.models._paths import existing_model_path, resolve_model_path
 from pytest_autoglm.models._pins import Pins, verify
+from pytest_autoglm.models._tiny_model import write_tiny_model
 from pytest_autoglm.models._write import CORRUPTIONS, WRITE_FORMATS, write_checkpoint
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "load_checkpoint",
     "resolve_model_path",
     "write_checkpoint",
+    "write_tiny_model",
 ]
 
 PathArg = str | os.PathLike[str]

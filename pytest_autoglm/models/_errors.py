@@ -48,6 +48,7 @@ INSTALL = {
     "safetensors": "pip install pytest-autoglm[safetensors]",
     "onnx": "pip install pytest-autoglm[onnx]",
     "transformers": "pip install transformers",
+    "tokenizers": "pip install pytest-autoglm[tokenizers]",
 }
 
 

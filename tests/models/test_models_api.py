@@ -12,6 +12,7 @@ PUBLIC = {
     "CheckpointFormatError", "CheckpointInfo", "ChecksumMismatch", "CorruptCheckpointError",
     "MissingExtraError", "ModelError", "ModelPathError", "ModelUsageError", "UnsafePickleError",
     "UnsupportedFormatError", "inspect_checkpoint", "load_checkpoint", "write_checkpoint",
+    "write_tiny_model",
 }  # fmt: skip
 
 
