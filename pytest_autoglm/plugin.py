@@ -33,6 +33,7 @@ FEATURES: tuple[str, ...] = (
     "models",
     "secrets",
     "deps",
+    "phone",
 )
 
 

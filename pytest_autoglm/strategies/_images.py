@@ -8,7 +8,7 @@ from typing import Literal, overload
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from pytest_autoglm.strategies._png import PNG_SIGNATURE, chunk, encode_png
+from pytest_autoglm._png import PNG_SIGNATURE, chunk, encode_png
 from pytest_autoglm.strategies._validation import check_bool, check_choice, check_int, check_range
 
 #: Height / width of phones in portrait (16:9 ... 22:9, 1080x2400 is 20:9) and of tablets.

@@ -17,13 +17,13 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
+from pytest_autoglm._png import encode_png, png_size
 from pytest_autoglm.server._config import ServerConfig
 from pytest_autoglm.server._errors import ApiError, ServerConfigError
 from pytest_autoglm.server._flavours import Flavour, flavour_named
 from pytest_autoglm.server._tokens import PromptCount, TokenEstimate
 from pytest_autoglm.strategies._chat import Message, conversations, image_part
 from pytest_autoglm.strategies._images import data_url, screenshots
-from pytest_autoglm.strategies._png import encode_png, png_size
 from pytest_autoglm.strategies._text import prompts
 from pytest_autoglm.strategies._validation import check_bool, check_int, check_subset
 

@@ -1,0 +1,100 @@
+"""Marker and fixtures of the fake phone and the agent-loop runner (capability 14).
+
+The work lives in :mod:`pytest_autoglm.phone`; it is imported when a test asks for a fixture.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_autoglm._markers import MarkerSpec, keyword_builder
+
+if TYPE_CHECKING:
+    from pytest_autoglm.phone import FakePhone
+    from pytest_autoglm.phone._config import PhoneConfig
+
+
+def _build_config(*args: Any, **kwargs: Any) -> PhoneConfig:
+    from pytest_autoglm.phone._config import PhoneConfig
+
+    return keyword_builder(PhoneConfig)(*args, **kwargs)
+
+
+PHONE_MARKER: MarkerSpec[Any] = MarkerSpec(
+    name="autoglm_phone",
+    signature="*, serial='emulator-5554', size=(1080, 2400), scenario=None, zero_delays=True, "
+    "strict=True",
+    doc="configure the autoglm_phone fixture for this test, class or module (nearest wins).",
+    build=_build_config,
+)
+OPTIONS: tuple[Any, ...] = ()
+MARKERS: tuple[MarkerSpec[Any], ...] = (PHONE_MARKER,)
+
+
+@dataclass
+class _Stats:
+    tests: int = 0
+    commands: int = 0
+    unknown: int = 0
+
+
+_STATS = pytest.StashKey[_Stats]()
+
+
+@pytest.fixture
+def autoglm_phone(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[FakePhone]:
+    """A fake Android phone: ``adb`` and ``hdc`` first on ``PATH`` while the test runs.
+
+    Any process the test starts (phone_agent, your adb wrapper, a CLI) talks to it. Build
+    screens with ``phone.screen(...)``/``phone.on_tap(...)`` or ``phone.load(file)``, switch
+    faults on with ``phone.fault.*``, and check ``phone.taps``, ``.typed``, ``.launched``,
+    ``phone.assert_tapped(...)``. phone_agent's ``PHONE_AGENT_*_DELAY`` settings are zero
+    for the test (with ``autoglm_clock``, its sleeps pass on the virtual clock instead). At
+    teardown the test fails if a command the fake does not know was run.
+    """
+    from pytest_autoglm.phone import FakePhone
+    from pytest_autoglm.phone._config import PhoneConfig
+    from pytest_autoglm.phone._timing import zero_delays
+
+    config = PHONE_MARKER.options_for(request.node) or PhoneConfig()
+    clock = None
+    if "autoglm_clock" in request.fixturenames:  # record command times on the virtual clock
+        clock = request.getfixturevalue("autoglm_clock").monotonic
+    phone = FakePhone(serial=config.serial, size=config.size, **({"clock": clock} if clock else {}))
+    if config.scenario is not None:
+        phone.load(Path(request.node.path).parent / config.scenario)
+    phone.start()
+    monkeypatch.setenv("PATH", f"{phone.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    try:
+        if config.zero_delays:
+            with zero_delays(monkeypatch, in_process=clock is None):
+                yield phone
+        else:
+            yield phone
+    finally:
+        phone.stop()
+        stats = request.config.stash.setdefault(_STATS, _Stats())
+        stats.tests += 1
+        stats.commands += len(phone.commands)
+        stats.unknown += len(phone.unknown_commands)
+    if config.strict and phone.unknown_commands:
+        message = (
+            phone.unknown_report() + "\n(@pytest.mark.autoglm_phone(strict=False) allows them)"
+        )
+        pytest.fail(message, pytrace=False)
+
+
+def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+    stats = config.stash.get(_STATS, None)
+    if stats is None or stats.tests == 0:
+        return None
+    line = f"fake phone: {stats.commands} command(s) in {stats.tests} test(s)"
+    return [line + (f", {stats.unknown} unknown" if stats.unknown else "")]

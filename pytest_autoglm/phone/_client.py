@@ -1,0 +1,65 @@
+"""The fake ``adb``/``hdc`` executable: a tiny client of the test's fake phone.
+
+The fixture copies this file into a folder it puts first on ``PATH``, as ``adb`` and
+``hdc``, with ``ADDRESS`` and ``TOOL`` filled in and a ``#!<python> -IS`` line on top. Each
+run sends its arguments and working folder over a Unix socket to the fake phone in the
+test process, which answers with an exit code, stdout and stderr (bytes, written as they
+came: a fault may send bytes that are not valid UTF-8 or GBK).
+
+Start-up is what a command costs, so this imports only ``_socket``, ``os`` and ``sys``
+(built in, no ``site``, no ``encodings`` beyond what the interpreter loads itself).
+Wire format: request ``TOOL\\0CWD\\0ARG\\0ARG...``; reply ``RC OUTLEN ERRLEN HANG\\n`` then
+the stdout and stderr bytes.
+"""
+
+import _socket
+import os
+import sys
+
+ADDRESS = "__ADDRESS__"
+TOOL = "__TOOL__"
+
+
+def _write(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def main(argv: list[str]) -> int:
+    sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        sock.connect(ADDRESS)
+    except OSError as exc:
+        message = f"{TOOL}: the fake phone of pytest-autoglm is not running ({ADDRESS}: {exc})\n"
+        _write(2, message.encode())
+        return 1
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        cwd = "/"
+    sock.sendall(b"\0".join([TOOL.encode(), os.fsencode(cwd), *map(os.fsencode, argv)]))
+    sock.shutdown(_socket.SHUT_WR)
+    chunks = []
+    while True:
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    sock.close()
+    head, _, body = b"".join(chunks).partition(b"\n")
+    fields = head.split()
+    if len(fields) != 4:
+        _write(2, f"{TOOL}: the fake phone closed the connection\n".encode())
+        return 1
+    code, out_len, err_len, hang = int(fields[0]), int(fields[1]), int(fields[2]), float(fields[3])
+    if hang > 0:  # a hung command (a fault): the caller's own timeout decides what happens
+        import time
+
+        time.sleep(hang)
+    _write(1, body[:out_len])
+    _write(2, body[out_len : out_len + err_len])
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
