@@ -16,8 +16,9 @@ import pytest
 from pytest_autoglm._markers import MarkerSpec, keyword_builder
 
 if TYPE_CHECKING:
-    from pytest_autoglm.phone import FakePhone
+    from pytest_autoglm.phone import AgentRunner, FakePhone
     from pytest_autoglm.phone._config import PhoneConfig
+    from pytest_autoglm.server import FakeServer
 
 
 def _build_config(*args: Any, **kwargs: Any) -> PhoneConfig:
@@ -90,6 +91,19 @@ def autoglm_phone(
             phone.unknown_report() + "\n(@pytest.mark.autoglm_phone(strict=False) allows them)"
         )
         pytest.fail(message, pytrace=False)
+
+
+@pytest.fixture
+def autoglm_agent(autoglm_server: FakeServer, autoglm_phone: FakePhone) -> AgentRunner:
+    """Runs an agent against ``autoglm_server`` and ``autoglm_phone``: the whole loop, offline.
+
+    ``autoglm_agent.run(task)`` drives Open-AutoGLM's own, unmodified ``PhoneAgent``
+    (``agent=`` takes yours) and returns a transcript: per step the request, the reply,
+    the parsed action, the phone commands and the screen, and why the run stopped.
+    """
+    from pytest_autoglm.phone import AgentRunner
+
+    return AgentRunner(autoglm_server, autoglm_phone)
 
 
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:

@@ -7,6 +7,7 @@ Open-AutoGLM's own ``PhoneAgent`` (or yours) against it and the fake model serve
 
 from __future__ import annotations
 
+from pytest_autoglm.phone._agent import AgentRunner, InputRequested
 from pytest_autoglm.phone._errors import PhoneError, ScenarioError, UnknownCommandError
 from pytest_autoglm.phone._phone import Device, FakePhone
 from pytest_autoglm.phone._records import (
@@ -18,19 +19,25 @@ from pytest_autoglm.phone._records import (
     TypedRecord,
 )
 from pytest_autoglm.phone._screens import Region, Screen
+from pytest_autoglm.phone._transcript import STOP_REASONS, Step, Transcript
 
 __all__ = [
+    "STOP_REASONS",
+    "AgentRunner",
     "Command",
     "Device",
     "FakePhone",
+    "InputRequested",
     "KeyRecord",
     "LaunchRecord",
     "PhoneError",
     "Region",
     "ScenarioError",
     "Screen",
+    "Step",
     "SwipeRecord",
     "TapRecord",
+    "Transcript",
     "TypedRecord",
     "UnknownCommandError",
 ]
