@@ -94,6 +94,7 @@ _EXPORTS: dict[str, str] = {
     "ShortSecretWarning": "pytest_autoglm.secrets",
     "secret_registry": "pytest_autoglm.secrets",
     "ApiError": "pytest_autoglm.server",
+    "BlockedRequestError": "pytest_autoglm.server",
     "Call": "pytest_autoglm.server",
     "Calls": "pytest_autoglm.server",
     "FakeServer": "pytest_autoglm.server",
@@ -115,6 +116,7 @@ __all__ = [
     "ApiError",
     "ApiKey",
     "Back",
+    "BlockedRequestError",
     "Call",
     "CallAPI",
     "Calls",
@@ -277,6 +279,7 @@ if TYPE_CHECKING:
     )
     from pytest_autoglm.server import (
         ApiError,
+        BlockedRequestError,
         Call,
         Calls,
         FakeServer,

@@ -76,7 +76,28 @@ SERVER_SEED: Option[int] = Option(
     accepted="a whole number >= 0",
 )
 
-OPTIONS: tuple[Option[Any], ...] = (SERVER_TRANSPORT, SERVER_FLAVOUR, SERVER_SEED)
+
+def parse_allow_hosts(text: str) -> tuple[str, ...]:
+    """Comma-separated hosts (``api.example.com``, ``api.example.com:443``, ``*``)."""
+    from pytest_autoglm.server._hosts import parse_allow_hosts as parse
+
+    return parse(text)  # a ServerConfigError is a ValueError: the option names itself
+
+
+SERVER_ALLOW_HOSTS: Option[tuple[str, ...]] = Option(
+    "server-allow-hosts",
+    "Hosts that in-process httpx/httpx2 clients may reach while autoglm_server is active "
+    "(every other host is refused, so no request or key leaves the test); comma-separated, "
+    "'*' for all. Adds to a test's @pytest.mark.autoglm_server(allow_hosts=[...]).",
+    parse_allow_hosts,
+    (),
+    metavar="HOST[:PORT],...",
+    accepted="host names or host:port, comma-separated, or '*'",
+)
+
+OPTIONS: tuple[Option[Any], ...] = (
+    SERVER_TRANSPORT, SERVER_FLAVOUR, SERVER_SEED, SERVER_ALLOW_HOSTS,
+)  # fmt: skip
 
 
 def _build_config(*args: Any, **kwargs: Any) -> ServerConfig:
@@ -89,7 +110,7 @@ SERVER_MARKER: MarkerSpec[Any] = MarkerSpec(
     name="autoglm_server",
     signature="*, transport='respx', flavour='vllm', model='autoglm-phone-9b', api_key='EMPTY', "
     "base_url=<Open-AutoGLM default URL>, max_model_len=25480, max_images=10, validate=True, "
-    "strict=True, seed=0, export_env=True, ...",
+    "strict=True, seed=0, export_env=True, allow_hosts=(), ...",
     doc="configure the autoglm_server fixture for this test, class or module (nearest wins).",
     build=_build_config,
 )
@@ -126,7 +147,11 @@ def server_config_for(item: pytest.Item) -> ServerConfig:
         "flavour": settings[SERVER_FLAVOUR],
         "seed": settings[SERVER_SEED],
     }
-    return ServerConfig(**{**defaults, **kwargs})
+    config = ServerConfig(**{**defaults, **kwargs})
+    allowed = settings[SERVER_ALLOW_HOSTS]
+    if allowed:  # the session's hosts add to the marker's
+        config = config.with_(allow_hosts=(*config.allow_hosts, *allowed))
+    return config
 
 
 _CALL_FAILED = pytest.StashKey[bool]()

@@ -21,12 +21,14 @@ from pytest_autoglm.server._errors import (
     ServerError,
     UnexpectedRequestsError,
 )
+from pytest_autoglm.server._hosts import BlockedRequestError
 from pytest_autoglm.server._server import FakeServer
 from pytest_autoglm.server._tokens import TokenEstimate
 from pytest_autoglm.server._validate import validate_chat_request
 
 __all__ = [
     "ApiError",
+    "BlockedRequestError",
     "Call",
     "Calls",
     "FakeServer",

@@ -14,6 +14,8 @@ from pytest_autoglm.server._errors import FLAVOURS, ServerConfigError
 from pytest_autoglm.server._tokens import TokenEstimate
 
 TRANSPORTS = ("respx", "http")
+#: Open-AutoGLM's default; with ``transport="http"`` it means "a free loopback port"
+DEFAULT_BASE_URL = "http://localhost:8000/v1"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -24,11 +26,16 @@ class ServerConfig:
     ``autoglm-phone-9b``, ``EMPTY``). ``api_key=None`` or ``"EMPTY"`` means no key is checked,
     as vLLM without ``--api-key``; any other value makes requests without
     ``Authorization: Bearer <key>`` fail with 401. ``transport`` is ``respx`` (in-process,
-    intercepts httpx and httpx2 clients) or ``http`` (a real server on 127.0.0.1, free port;
-    ``base_url`` then becomes ``http://127.0.0.1:<port>/v1``).
+    intercepts httpx and httpx2 clients) or ``http`` (a real server on 127.0.0.1: a free
+    port, ``base_url`` then becomes ``http://127.0.0.1:<port>/v1``; a loopback ``base_url``
+    of your own is served at exactly its port, ``:0`` meaning a free one).
+
+    While the fake runs, in-process httpx/httpx2 requests to any other host are refused
+    (:class:`BlockedRequestError`); ``allow_hosts`` lets hosts through: ``"api.example.com"``,
+    ``"api.example.com:443"``, ``"[::1]:9000"``, or ``"*"`` for all.
     """
 
-    base_url: str = "http://localhost:8000/v1"
+    base_url: str = DEFAULT_BASE_URL
     model: str = "autoglm-phone-9b"
     api_key: str | None = "EMPTY"
     transport: str = "respx"
@@ -50,6 +57,8 @@ class ServerConfig:
     #: the ``version`` answered by ``GET /version``
     version: str = "0.12.0"
     tokens: TokenEstimate = field(default_factory=TokenEstimate)
+    #: hosts in-process clients may reach besides the fake (``"*"``: all)
+    allow_hosts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         self._check_types()
@@ -63,22 +72,49 @@ class ServerConfig:
             raise ServerConfigError(
                 f"flavour={self.flavour!r} is not known; accepted: {', '.join(FLAVOURS)}"
             )
-        parts = urlsplit(self.base_url)
+        self._check_base_url()
+        for name in ("max_model_len", "max_images"):
+            value = getattr(self, name)
+            if value < 1:
+                raise ServerConfigError(f"{name}={value!r} must be a positive integer")
+        if not 0 < self.chunk_chars < 1e6:  # NaN and inf fail too
+            raise ServerConfigError(
+                f"chunk_chars={self.chunk_chars!r} must be a number > 0 and below 1e6 "
+                "(the mean characters per streamed chunk; a token is about 3)"
+            )
+        if self.seed < 0:
+            raise ServerConfigError(f"seed={self.seed!r} must be a whole number >= 0")
+        if not self.model:
+            raise ServerConfigError("model='' is empty; give the served model name")
+
+    def _check_base_url(self) -> None:
+        try:
+            parts = urlsplit(self.base_url)
+            port = parts.port
+        except ValueError as exc:  # a port out of range or not a number
+            raise ServerConfigError(
+                f"base_url={self.base_url!r}: {exc}; write it like 'http://localhost:8000/v1'"
+            ) from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ServerConfigError(
                 f"base_url={self.base_url!r} is not an http(s) URL with a host; "
                 "write it like 'http://localhost:8000/v1'"
             )
-        for name in ("max_model_len", "max_images"):
-            value = getattr(self, name)
-            if value < 1:
-                raise ServerConfigError(f"{name}={value!r} must be a positive integer")
-        if not self.chunk_chars > 0:
-            raise ServerConfigError(f"chunk_chars={self.chunk_chars!r} must be > 0")
-        if self.seed < 0:
-            raise ServerConfigError(f"seed={self.seed!r} must be a whole number >= 0")
-        if not self.model:
-            raise ServerConfigError("model='' is empty; give the served model name")
+        if self.transport == "http" and self.base_url != DEFAULT_BASE_URL:
+            from pytest_autoglm.server._hosts import LOOPBACK
+
+            if parts.scheme != "http" or parts.hostname.encode() not in LOOPBACK:
+                raise ServerConfigError(
+                    f"base_url={self.base_url!r} cannot be served by transport='http', which "
+                    "listens on this machine's loopback over plain http: use a loopback URL "
+                    "('http://127.0.0.1:0/v1' for a free port), or transport='respx', which "
+                    "answers at any URL in-process"
+                )
+        if port == 0 and self.transport != "http":
+            raise ServerConfigError(
+                f"base_url={self.base_url!r}: port 0 (a free port) only means something with "
+                "transport='http'; give a port, or none for the scheme's default"
+            )
 
     def _check_types(self) -> None:
         """Each field has its type, so a bad marker argument is named here, not deep inside."""
@@ -97,6 +133,9 @@ class ServerConfig:
             value = getattr(self, name)
             if (bool not in types and isinstance(value, bool)) or not isinstance(value, types):
                 raise ServerConfigError(f"{name}={value!r} must be {wanted}")
+        from pytest_autoglm.server._hosts import parse_allow_hosts
+
+        object.__setattr__(self, "allow_hosts", parse_allow_hosts(self.allow_hosts))
         formats: object = self.image_formats
         if isinstance(formats, list):
             object.__setattr__(self, "image_formats", formats := tuple(formats))

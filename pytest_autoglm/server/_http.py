@@ -20,7 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from pytest_autoglm.server._config import DEFAULT_BASE_URL
 from pytest_autoglm.server._core import Core, Plan, Request
+from pytest_autoglm.server._errors import ServerConfigError
 
 _POLL = 0.05  # how often a waiting handler checks whether the client hung up
 
@@ -30,12 +32,14 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128  # many clients connect at once; the default 5 drops some
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, address: tuple[str, int] = ("127.0.0.1", 0)) -> None:
         self.core = core
         self.stopping = threading.Event()
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Handler)
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.sockets_lock:
@@ -188,10 +192,25 @@ class HttpTransport:
         self.base_url = ""
 
     def start(self) -> None:
-        server = _Server(self.core)
+        config = self.core.config
+        parts = urlsplit(config.base_url)
+        path = parts.path.rstrip("/")
+        if config.base_url == DEFAULT_BASE_URL:  # not chosen by the user: any free port
+            host, name, port = "127.0.0.1", "127.0.0.1", 0
+        else:  # the user's own loopback URL: served at exactly its port (0: a free one)
+            name = parts.hostname or "127.0.0.1"
+            host = "::1" if name == "::1" else "127.0.0.1"
+            port = parts.port or 80
+        try:
+            server = _Server(self.core, (host, port))
+        except OSError as exc:
+            raise ServerConfigError(
+                f"cannot serve base_url={config.base_url!r} on {host} port {port}: "
+                f"{exc.strerror or exc}; use another port, or ':0' for a free one"
+            ) from None
         port = server.server_address[1]
-        path = urlsplit(self.core.config.base_url).path.rstrip("/")
-        self.base_url = f"http://127.0.0.1:{port}{path}"
+        shown = f"[{name}]" if ":" in name else name
+        self.base_url = f"http://{shown}:{port}{path}"
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.1},
             name=f"autoglm-fake-server:{port}", daemon=True,

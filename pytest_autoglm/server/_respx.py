@@ -5,7 +5,9 @@ respx 0.23 patches ``httpcore`` only, but the openai SDK 3.x runs on ``httpx2`` 
 :class:`respx.mocks.Mocker` subclasses whose targets are each stack's connection pools.
 Ours dispatch straight to the fake server's core, without respx's router, so that a call
 costs little more than the SDK itself; a request for any other origin passes through to
-whatever was there before (a real connection, or another respx mock).
+whatever was there before (a real connection, or another respx mock) only when a
+:class:`~pytest_autoglm.server._hosts.HostGuard` allows it; otherwise it is refused
+with :class:`~pytest_autoglm.server._hosts.BlockedRequestError` before any byte leaves.
 
 Faults act as the stack's own errors would: a reset raises the stack's ``ReadError``, a
 stall longer than the client's read timeout sleeps for that timeout and raises its
@@ -28,6 +30,7 @@ from respx.mocks import Mocker
 
 from pytest_autoglm.server._core import Core, Plan, Request, reason_phrase
 from pytest_autoglm.server._errors import ServerConfigError
+from pytest_autoglm.server._hosts import HostGuard, canonical_host
 
 _TARGETS = (
     "{m}._sync.connection.HTTPConnection",
@@ -59,12 +62,37 @@ class _StackMocker(Mocker):
 
     @classmethod
     def owner(cls, request: Any) -> RespxTransport | None:
+        """The fake that answers ``request``; ``None`` after the guards let it pass.
+
+        A request that no fake answers and no active guard allows raises
+        :class:`BlockedRequestError` here, before a connection is opened.
+        """
         url = request.url
-        key = (url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme))
+        port: int = url.port or _DEFAULT_PORTS.get(url.scheme, 0)
+        key = (url.scheme, canonical_host(url.host), port)
+        guards = []
         for transport in cls.routers:
             if transport.origin == key:  # type: ignore[attr-defined]
                 return transport  # type: ignore[return-value]
-        return None
+            if isinstance(transport, HostGuard):
+                guards.append(transport)
+        if not guards or any(g.allows(key[1], port) for g in guards) or cls.deferred():
+            return None
+        target = url.target.decode("ascii", "replace").split("?", 1)[0]
+        host = url.host.decode("ascii", "replace")
+        host = f"[{host}]" if ":" in host else host
+        shown = f"{url.scheme.decode()}://{host}:{port}{target}"
+        raise guards[-1].refuse(shown)
+
+    @classmethod
+    def deferred(cls) -> bool:
+        """Whether the test's own respx mock is active on this stack (it decides, not us)."""
+        prefix = cls.stack_name + "."
+        return any(
+            mocker.routers and not issubclass(mocker, _StackMocker)
+            and any(target.startswith(prefix) for target in mocker.targets)
+            for mocker in Mocker.registry.values()
+        )  # fmt: skip
 
     @classmethod
     def mock(cls, spec: Callable[..., Any]) -> Callable[..., Any]:
@@ -171,7 +199,7 @@ class RespxTransport:
         scheme = parts.scheme.encode()
         self.origin = (
             scheme,
-            (parts.hostname or "").encode(),
+            canonical_host((parts.hostname or "").encode()),
             parts.port or _DEFAULT_PORTS[scheme],
         )
         self._mockers = _mockers()
@@ -282,3 +310,16 @@ class RespxTransport:
                 raise stack.RemoteProtocolError(_CUT)
         finally:
             self.core.finished(plan)
+
+
+def start_guard(guard: HostGuard) -> None:
+    """Refuse in-process requests that ``guard`` (and no other active guard) allows."""
+    for mocker in _mockers():
+        mocker.register(guard)  # type: ignore[arg-type]
+        mocker.start()
+
+
+def stop_guard(guard: HostGuard) -> None:
+    for mocker in _mockers():
+        mocker.unregister(guard)  # type: ignore[arg-type]
+        mocker.stop()

@@ -35,6 +35,7 @@ from pytest_autoglm.server._errors import (
     UnexpectedRequestsError,
 )
 from pytest_autoglm.server._faults import default_error, retry_headers
+from pytest_autoglm.server._hosts import HostGuard
 from pytest_autoglm.server._script import Entry, Match, Script
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ class FakeServer:
         self._script = Script()
         self._core = Core(self.config, self._script, self.calls, clock or time.monotonic, redact)
         self._transport: Transport | None = None
+        self._guard: HostGuard | None = None
         self._saved_env: dict[str, str | None] = {}
 
     # -- addresses --------------------------------------------------------------------
@@ -346,6 +348,7 @@ class FakeServer:
 
             self._transport = RespxTransport(self._core)
         self._transport.start()
+        self._start_guard()
         if self.config.export_env:
             values = (self.base_url, self.model, self.api_key)
             for name, value in zip(ENV_VARS, values, strict=True):
@@ -361,9 +364,31 @@ class FakeServer:
             else:
                 os.environ[name] = old
         self._saved_env.clear()
+        if self._guard is not None:
+            from pytest_autoglm.server._respx import stop_guard
+
+            stop_guard(self._guard)  # kept: verify() reports what it blocked
         if self._transport is not None:
             self._transport.stop()
             self._transport = None
+
+    def _start_guard(self) -> None:
+        """Refuse in-process requests to other hosts while serving (``allow_hosts`` passes)."""
+        from urllib.parse import urlsplit
+
+        from pytest_autoglm.server._respx import start_guard
+
+        parts = urlsplit(self.base_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        self._guard = HostGuard(self.base_url, [((parts.hostname or "").encode(), port)],
+                                self.config.allow_hosts, self.config.transport,
+                                self._core.redact)  # fmt: skip
+        start_guard(self._guard)
+
+    @property
+    def blocked(self) -> list[str]:
+        """URLs of in-process requests to other hosts that were refused (nothing was sent)."""
+        return list(self._guard.blocked) if self._guard is not None else []
 
     def __enter__(self) -> FakeServer:
         return self.start()
@@ -391,6 +416,14 @@ class FakeServer:
                 lines += ["    | " + line for line in request_summary(item.call).splitlines()[:40]]
             if len(unexpected) > 5:
                 lines.append(f"  ...and {len(unexpected) - 5} more")
+        blocked = self.blocked
+        if blocked:
+            from pytest_autoglm.server._hosts import blocked_message
+
+            lines.append(f"{len(blocked)} request(s) to other hosts were refused, nothing was "
+                         "sent (the client may have caught the error):")  # fmt: skip
+            lines += ["  " + url for url in cut_list(blocked)]
+            lines.append("  " + blocked_message(blocked[0], self.base_url, self.config.transport))
         unused_entries = self._script.unused() if unused else []
         if unused_entries:
             n = len(unused_entries)
