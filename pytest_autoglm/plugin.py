@@ -34,6 +34,7 @@ FEATURES: tuple[str, ...] = (
     "secrets",
     "deps",
     "phone",
+    "live",
 )
 
 

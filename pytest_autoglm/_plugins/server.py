@@ -167,6 +167,11 @@ def pytest_runtest_makereport(
     return report
 
 
+def call_failed(item: pytest.Item) -> bool:
+    """Whether the test's call phase failed (its later replies are unused because of that)."""
+    return item.stash.get(_CALL_FAILED, False)
+
+
 @pytest.fixture
 def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
     """A fake AutoGLM model server (vLLM's API) for this test; script replies and faults on it.
@@ -190,6 +195,11 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
         clock=clock,  # type: ignore[arg-type,unused-ignore]
         redact=secret_registry(request.config).redact,
     )
+    from pytest_autoglm._plugins.live import CASSETTE_MARKER
+
+    node = request.node
+    if CASSETTE_MARKER.carried_by(node) and node.get_closest_marker(CASSETTE_MARKER.name):
+        server.use_cassette(request.getfixturevalue("autoglm_cassette"))  # replay or live
     server.start()
     try:
         yield server
@@ -205,7 +215,7 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
 
         message = None
         try:  # after a failed test, its unused replies are noise: that failure is the news
-            server.verify(unused=not request.node.stash.get(_CALL_FAILED, False))
+            server.verify(unused=not call_failed(request.node))
         except UnexpectedRequestsError as exc:
             message = f"{type(exc).__name__}: {exc}"
         if message is not None:  # the message says it all: no traceback of the plugin

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Protocol
 
 from pytest_autoglm.server._answers import (
     CutStream,
@@ -83,6 +83,12 @@ class Plan:
     call: Call | None = None
 
 
+class CassetteSource(Protocol):
+    """What the core asks when a cassette is attached (:class:`~pytest_autoglm.cassettes.CassetteSession`)."""
+
+    def answer(self, request: Request, call: Call) -> Plan | str: ...
+
+
 @dataclass(frozen=True)
 class Unexpected:
     """A request nothing scripted could answer, and the explanation shown at teardown."""
@@ -119,6 +125,9 @@ class Core:
         self._created = int(time.time())
         self._flavour = flavour_named(config.flavour)
         self._prefix = config.api_prefix
+        #: a cassette (replay, or the live server behind a recording proxy) answering what
+        #: no scripted fault takes; see :mod:`pytest_autoglm.cassettes`
+        self.cassette: CassetteSource | None = None
 
     # -- entry point ------------------------------------------------------------------
     def handle(self, request: Request) -> Plan:
@@ -175,6 +184,8 @@ class Core:
 
     # -- routing ----------------------------------------------------------------------
     def _route(self, request: Request, call: Call) -> Plan:
+        if self.cassette is not None:
+            return self._from_cassette(request, call)
         path, method = request.path, request.method
         if path == "/health":
             call.answered_by = "endpoint /health"
@@ -232,7 +243,22 @@ class Core:
             return self._unexpected(call, facts, str(exc))
         if taken.entry is None:
             return self._unexpected(call, facts)
-        entry = taken.entry
+        return self._answer(taken.entry, facts, call, [e.answer for e in taken.shaping])
+
+    def _from_cassette(self, request: Request, call: Call) -> Plan:
+        """A scripted answer first (a test's fault), else the cassette's; a miss is unexpected."""
+        assert self.cassette is not None
+        if call.is_chat and call.json is not None:
+            facts = _loose_facts(call.json, self.config)
+            taken = self.script.take(facts, self.clock())
+            if taken.entry is not None:
+                return self._answer(taken.entry, facts, call, [e.answer for e in taken.shaping])
+        answer = self.cassette.answer(request, call)
+        if isinstance(answer, str):
+            return self._unexpected(call, _loose_facts(call.json, self.config), answer)
+        return answer
+
+    def _answer(self, entry: Entry, facts: ChatFacts, call: Call, shaping: list[object]) -> Plan:
         call.answered_by = entry.label()
         answer = entry.answer
         if isinstance(answer, Fail):
@@ -247,7 +273,7 @@ class Core:
         if isinstance(answer, Stall):
             return Plan(drop="stall", stall=answer.seconds)
         assert isinstance(answer, Reply)
-        return self._reply(answer, entry, facts, [e.answer for e in taken.shaping])
+        return self._reply(answer, entry, facts, shaping)
 
     def _reply(self, reply: Reply, entry: Entry, facts: ChatFacts, shaping: list[object]) -> Plan:
         seed = self.config.seed * 1_000_003 + entry.number * 1009 + entry.uses

@@ -27,7 +27,7 @@ from pytest_autoglm.server._answers import (
 )  # fmt: skip
 from pytest_autoglm.server._calls import Calls
 from pytest_autoglm.server._config import ServerConfig
-from pytest_autoglm.server._core import Core, request_summary
+from pytest_autoglm.server._core import CassetteSource, Core, request_summary
 from pytest_autoglm.server._errors import (
     ApiError,
     ScriptError,
@@ -327,6 +327,16 @@ class FakeServer:
             raise ScriptError(f"health(status={status!r}): expected an HTTP status, 200 to 599 "
                               "(503 for a dead engine)")  # fmt: skip
         self._core.health_status = status
+        return self
+
+    def use_cassette(self, cassette: CassetteSource | None) -> FakeServer:
+        """Answer from ``cassette`` every request no scripted fault takes (``None``: stop).
+
+        The ``@pytest.mark.autoglm_cassette`` marker does this with a
+        :class:`~pytest_autoglm.cassettes.CassetteSession`: replay, or the live server
+        behind the fake acting as a recording proxy.
+        """
+        self._core.cassette = cassette
         return self
 
     @staticmethod

@@ -1,0 +1,175 @@
+"""One test's cassette: what the record mode asks for, replay, recording through the proxy.
+
+The fake server's core asks :meth:`CassetteSession.answer` for every request once a
+cassette is attached (after scripted faults). The answer is a :class:`Plan` the core's
+transports execute (respx or loopback HTTP), or the text of a miss, which the core turns
+into an unexpected request that fails the test at teardown.
+
+Record modes (as in VCR): ``none`` replays only (a miss fails); ``once`` records when the
+cassette does not exist yet, else replays; ``new`` replays what it has and records what it
+lacks; ``all`` records everything again. With ``--autoglm-base-url`` and mode ``none``
+every request passes through to the live server and nothing is written: a live run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pytest_autoglm.cassettes._diff import differences, distance
+from pytest_autoglm.cassettes._errors import CassetteError
+from pytest_autoglm.cassettes._format import (
+    Cassette,
+    Exchange,
+    kept_headers,
+    read_cassette,
+    write_cassette,
+)  # fmt: skip
+from pytest_autoglm.cassettes._normalise import ImageSink, normalise_request
+from pytest_autoglm.cassettes._upstream import Upstream, UpstreamError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from pytest_autoglm.server._calls import Call
+    from pytest_autoglm.server._core import Plan, Request
+
+RECORD_MODES = ("none", "once", "new", "all")
+
+
+def _fix(path: Path) -> str:
+    return (f"record it from a live server: pytest --autoglm-record-mode once "
+            f"--autoglm-base-url URL (writes {path.name})")  # fmt: skip
+
+
+class CassetteSession:
+    """The cassette ``path`` in record ``mode`` for one test; thread-safe."""
+
+    def __init__(self, path: Path, mode: str, *, upstream: Upstream | None,
+                 redact: Callable[[str], str], timing: float = 1.0,
+                 fake_prefix: str = "/v1") -> None:  # fmt: skip
+        if mode not in RECORD_MODES:
+            raise CassetteError(f"record mode {mode!r} is not known; accepted: "
+                                f"{', '.join(RECORD_MODES)}")  # fmt: skip
+        self.path = path
+        self.mode = mode
+        self.upstream = upstream
+        self.redact = redact
+        self.timing = timing
+        self.fake_prefix = fake_prefix
+        self._lock = threading.Lock()
+        self._images: ImageSink = {}
+        exists = path.exists()
+        self.old = read_cassette(path) if exists and mode != "all" else Cassette(path.stem)
+        #: pass everything through, write nothing (a live run: base URL, mode none)
+        self.live = upstream is not None and mode == "none"
+        self.replaying = not self.live and mode != "all" and (exists or mode == "new")
+        self.recording = mode in ("all", "new") or (mode == "once" and not exists)
+        if mode == "none" and upstream is None and not exists:
+            raise CassetteError(f"cassette {path} does not exist; {_fix(path)}")
+        self._used = [False] * len(self.old.exchanges)
+        self.new: list[Exchange] = []
+
+    @property
+    def description(self) -> str:
+        if self.live:
+            return f"live {self.upstream.base_url if self.upstream else ''}"
+        return f"cassette {self.path.name} ({self.mode})"
+
+    # -- answering --------------------------------------------------------------------
+    def answer(self, request: Request, call: Call) -> Plan | str:
+        """The plan for ``request``, or why nothing answers it (a miss)."""
+        normal = normalise_request(request.method, request.path, request.body, self.redact,
+                                   self._images if self.recording else None)  # fmt: skip
+        if self.replaying:
+            with self._lock:
+                index = self._find(normal)
+                if index is not None:
+                    self._used[index] = True
+            if index is not None:
+                call.answered_by = f"cassette {self.path.name} #{index + 1}"
+                return self._replay(self.old.exchanges[index])
+        if self.upstream is None or not (self.live or self.recording):
+            return self._miss(normal)
+        try:
+            answer = self.upstream.forward(request.method, request.path, dict(request.headers),
+                                           request.body, self.fake_prefix)  # fmt: skip
+        except UpstreamError as exc:
+            return str(exc)
+        exchange = Exchange(normal, answer.status, kept_headers(answer.headers), answer.t_head,
+                            answer.body, answer.events, answer.t_end, answer.cut)  # fmt: skip
+        if self.recording:
+            with self._lock:
+                self.new.append(exchange)
+            call.answered_by = f"recorded from {self.upstream.base_url}"
+        else:
+            call.answered_by = f"live {self.upstream.base_url}"
+        return self._replay(exchange, timing=0.0)  # already waited for, once
+
+    def _find(self, normal: dict[str, Any]) -> int | None:
+        for i, exchange in enumerate(self.old.exchanges):
+            if not self._used[i] and exchange.request == normal:
+                return i
+        return None
+
+    def _replay(self, exchange: Exchange, timing: float | None = None) -> Plan:
+        from pytest_autoglm.server._core import Plan
+
+        scale = self.timing if timing is None else timing
+        headers = list(exchange.headers.items())
+        plan = Plan(status=exchange.status, headers=headers, head_delay=exchange.t_head * scale,
+                    cut=exchange.cut)  # fmt: skip
+        if exchange.events is None:
+            plan.body = exchange.body
+            return plan
+        parts: list[tuple[float, bytes]] = []
+        last = exchange.t_head
+        for event in exchange.events:
+            parts.append((max(0.0, event.t - last) * scale, event.wire))
+            last = event.t
+        plan.stream = parts
+        return plan
+
+    def _miss(self, normal: dict[str, Any]) -> str:
+        where = f"cassette {self.path}"
+        if not self.old.exchanges:
+            return f"{where} has no recorded requests; {_fix(self.path)}"
+        ranked = sorted(range(len(self.old.exchanges)),
+                        key=lambda i: (self._used[i], distance(self.old.exchanges[i].request, normal)))  # fmt: skip
+        nearest = ranked[0]
+        recorded = self.old.exchanges[nearest].request
+        used = " (already replayed)" if self._used[nearest] else ""
+        lines = [f"no recorded request in {where} matches; the nearest is #{nearest + 1}{used}, "
+                 "which differs in:"]  # fmt: skip
+        lines += [f"    {line}" for line in differences(recorded, normal) or ["(identical)"]]
+        lines.append(
+            "  if the request changed on purpose, re-record: --autoglm-record-mode new "
+            "(adds it) or all (records again), with --autoglm-base-url URL"
+        )
+        return "\n".join(lines)
+
+    # -- at teardown ------------------------------------------------------------------
+    def unused(self) -> list[str]:
+        """Recorded interactions a replay never asked for (``#n METHOD path``)."""
+        if not self.replaying or self.mode == "new":
+            return []
+        return [f"#{i + 1} {e.request.get('method')} {e.request.get('path')}"
+                for i, e in enumerate(self.old.exchanges) if not self._used[i]]  # fmt: skip
+
+    def finish(self) -> Path | None:
+        """Write the cassette if this test recorded into it; the path written, or None."""
+        if not self.recording or (self.mode != "all" and not self.new):
+            return None
+        exchanges = (list(self.old.exchanges) if self.mode == "new" else []) + self.new
+        meta = {key: value for key, value in self.old.meta.items()
+                if key not in ("autoglm_cassette", "name")}  # fmt: skip
+        if self.upstream is not None:
+            meta["recorded_from"] = self.upstream.base_url
+        meta["recorded_at"] = datetime.datetime.now(datetime.timezone.utc).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
+        cassette = Cassette(self.path.stem, exchanges, meta)
+        write_cassette(self.path, cassette, self.redact, self._images)
+        return self.path
