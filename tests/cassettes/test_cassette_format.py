@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_autoglm._png import encode_png
 from pytest_autoglm.cassettes import (
     CassetteError,
     Event,
@@ -17,7 +18,6 @@ from pytest_autoglm.cassettes import (
 )
 from pytest_autoglm.cassettes._format import Cassette, write_cassette
 from pytest_autoglm.secrets import SecretRegistry
-from pytest_autoglm.strategies._png import encode_png
 
 PNG = encode_png(1080, 2400, (255, 255, 255), (0, 0, 0), 80)
 URL = "data:image/png;base64," + base64.b64encode(PNG).decode()

@@ -14,7 +14,7 @@ SESSION = """
 import base64, os
 import openai
 import pytest
-from pytest_autoglm.strategies._png import encode_png
+from pytest_autoglm._png import encode_png
 
 PNG = base64.b64encode(encode_png(1080, 2400, (250, 250, 250), (0, 0, 0), 60)).decode()
 
