@@ -58,7 +58,8 @@ def autoglm_phone(
     screens with ``phone.screen(...)``/``phone.on_tap(...)`` or ``phone.load(file)``, switch
     faults on with ``phone.fault.*``, and check ``phone.taps``, ``.typed``, ``.launched``,
     ``phone.assert_tapped(...)``. phone_agent's ``PHONE_AGENT_*_DELAY`` settings are zero
-    for the test (with ``autoglm_clock``, its sleeps pass on the virtual clock instead). At
+    for the test, here and in child processes (with ``autoglm_clock`` they keep their real
+    values and its sleeps pass on the virtual clock instead). At
     teardown the test fails if a command the fake does not know was run.
     """
     from pytest_autoglm.phone import FakePhone
@@ -75,8 +76,8 @@ def autoglm_phone(
     phone.start()
     monkeypatch.setenv("PATH", f"{phone.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     try:
-        if config.zero_delays:
-            with zero_delays(monkeypatch, in_process=clock is None):
+        if config.zero_delays and clock is None:
+            with zero_delays(monkeypatch):
                 yield phone
         else:
             yield phone

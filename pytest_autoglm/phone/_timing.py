@@ -3,14 +3,19 @@
 phone_agent reads them from the environment when ``phone_agent.config.timing`` is first
 imported (``TIMING_CONFIG = TimingConfig()``). So the variables are set for processes the
 test starts, and, if that module is already loaded here, its documented
-``update_timing_config()`` installs fresh (zero) settings, restored after the test.
+``update_timing_config()`` installs fresh (zero) settings, restored after the test. A
+module first imported during the test gets its settings re-read from the environment the
+test started with, so the zeros never outlive the test. Tests using ``autoglm_clock`` keep
+the real delays instead: they pass on the virtual clock, at once.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -24,23 +29,40 @@ DELAY_VARIABLES = (
 )  # fmt: skip
 
 
+def _fresh(timing: Any) -> tuple[Any, Any, Any]:
+    """New settings read from the environment as it is now."""
+    return timing.ActionTimingConfig(), timing.DeviceTimingConfig(), timing.ConnectionTimingConfig()
+
+
 @contextmanager
-def zero_delays(monkeypatch: pytest.MonkeyPatch, *, in_process: bool = True) -> Iterator[None]:
-    """Zero phone_agent's delays for child processes, and here too when ``in_process``."""
+def zero_delays(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Zero phone_agent's delays here and in the processes the test starts."""
+    original = {name: os.environ.get(name) for name in DELAY_VARIABLES}
     for name in DELAY_VARIABLES:
         monkeypatch.setenv(name, "0")
     timing = sys.modules.get("phone_agent.config.timing")
-    if timing is None or not in_process:
-        yield
-        return
-    config = timing.TIMING_CONFIG
-    saved = (config.action, config.device, config.connection)
-    timing.update_timing_config(
-        action=timing.ActionTimingConfig(),
-        device=timing.DeviceTimingConfig(),
-        connection=timing.ConnectionTimingConfig(),
-    )
+    saved = None
+    if timing is not None:
+        config = timing.TIMING_CONFIG
+        saved = (config.action, config.device, config.connection)
+        timing.update_timing_config(*_fresh(timing))
     try:
         yield
     finally:
-        config.action, config.device, config.connection = saved
+        timing = sys.modules.get("phone_agent.config.timing")
+        if timing is not None:
+            config = timing.TIMING_CONFIG
+            if saved is None:  # first imported during the test, under the zeros: re-read
+                zeros = {name: os.environ.get(name) for name in DELAY_VARIABLES}
+                _set_environ(original)
+                saved = _fresh(timing)
+                _set_environ(zeros)
+            config.action, config.device, config.connection = saved
+
+
+def _set_environ(values: dict[str, str | None]) -> None:
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

@@ -102,3 +102,33 @@ def test_take_over_with_an_answer_goes_on(
     autoglm_server.episode([TakeOver("请登录"), Finish("done")])
     transcript = autoglm_agent.run("task", takeover=seen.append)
     assert (seen, transcript.stopped) == (["请登录"], "finished")
+
+
+@pytest.mark.parametrize("transport", [
+    pytest.param("respx", marks=pytest.mark.autoglm_server(transport="respx")),
+    pytest.param("http", marks=pytest.mark.autoglm_server(transport="http")),
+])  # fmt: skip
+def test_both_server_transports(
+    transport: str, autoglm_server: FakeServer, wechat: FakePhone, autoglm_agent: AgentRunner
+) -> None:
+    autoglm_server.episode([Launch("微信"), Finish("ok")])
+    transcript = autoglm_agent.run("task")
+    assert (transcript.stopped, wechat.launched) == ("finished", ["com.tencent.mm"])
+    assert autoglm_server.config.transport == transport
+    assert transcript.steps[0].calls[0].transport == transport
+
+
+def test_parallel_workers_each_get_their_own_phone(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import subprocess, pytest
+        from pytest_autoglm.protocol import Tap, Finish
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_it(n, autoglm_phone, autoglm_server, autoglm_agent):
+            autoglm_server.episode([Tap((n * 100, 500))] * 2 + [Finish("ok")])
+            transcript = autoglm_agent.run("task")
+            assert transcript.stopped == "finished"
+            assert [t.point[0] for t in autoglm_phone.taps] == [n * 100] * 2
+    """)
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly")
+    result.assert_outcomes(passed=4)
