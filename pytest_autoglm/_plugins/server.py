@@ -66,6 +66,31 @@ SERVER_FLAVOUR: Option[str] = Option(
     metavar="FLAVOUR",
     accepted="vllm, sglang, bigmodel, openai",
 )
+
+
+def parse_version(text: str) -> str:
+    """A release number as ``GET /version`` answers it (``0.12.0``); empty: the flavour's default."""
+    from packaging.version import InvalidVersion, Version
+
+    value = text.strip()
+    if value:
+        try:
+            Version(value)
+        except InvalidVersion:
+            raise ValueError("not a version number") from None
+    return value
+
+
+SERVER_VERSION: Option[str] = Option(
+    "server-version",
+    "Which release of the real server the fake imitates (texts, validation, /version): "
+    "the nearest known profile at or below it. vLLM: 0.12.0 (default, from source) or "
+    "0.32.0 (verified against a real vLLM). A test's @pytest.mark.autoglm_server(version=...) wins.",
+    parse_version,
+    "",
+    metavar="VERSION",
+    accepted="a version number such as 0.12.0 or 0.32.0",
+)
 SERVER_SEED: Option[int] = Option(
     "server-seed",
     "Seed of the fake server's stream chunking; change it to split replies at other "
@@ -96,7 +121,7 @@ SERVER_ALLOW_HOSTS: Option[tuple[str, ...]] = Option(
 )
 
 OPTIONS: tuple[Option[Any], ...] = (
-    SERVER_TRANSPORT, SERVER_FLAVOUR, SERVER_SEED, SERVER_ALLOW_HOSTS,
+    SERVER_TRANSPORT, SERVER_FLAVOUR, SERVER_VERSION, SERVER_SEED, SERVER_ALLOW_HOSTS,
 )  # fmt: skip
 
 
@@ -108,7 +133,8 @@ def _build_config(*args: Any, **kwargs: Any) -> ServerConfig:
 
 SERVER_MARKER: MarkerSpec[Any] = MarkerSpec(
     name="autoglm_server",
-    signature="*, transport='respx', flavour='vllm', model='autoglm-phone-9b', api_key='EMPTY', "
+    signature="*, transport='respx', flavour='vllm', version='0.12.0', model='autoglm-phone-9b', "
+    "api_key='EMPTY', "
     "base_url=<Open-AutoGLM default URL>, max_model_len=25480, max_images=10, validate=True, "
     "strict=True, seed=0, export_env=True, allow_hosts=(), ...",
     doc="configure the autoglm_server fixture for this test, class or module (nearest wins).",
@@ -146,6 +172,7 @@ def server_config_for(item: pytest.Item) -> ServerConfig:
         "transport": settings[SERVER_TRANSPORT],
         "flavour": settings[SERVER_FLAVOUR],
         "seed": settings[SERVER_SEED],
+        "version": settings[SERVER_VERSION] or None,
     }
     config = ServerConfig(**{**defaults, **kwargs})
     allowed = settings[SERVER_ALLOW_HOSTS]
@@ -260,8 +287,14 @@ def pytest_testnodedown(node: Any) -> None:
 
 
 def pytest_autoglm_header(config: pytest.Config) -> str | None:
+    from pytest_autoglm.server._profiles import ProfileError, profile_for
+
     settings = settings_of(config)
-    return f"fake server {settings[SERVER_TRANSPORT]}/{settings[SERVER_FLAVOUR]}"
+    try:
+        profile = profile_for(settings[SERVER_FLAVOUR], settings[SERVER_VERSION] or None).label()
+    except ProfileError as exc:
+        raise pytest.UsageError(f"{SERVER_VERSION.flag}: {exc}") from None
+    return f"fake server {settings[SERVER_TRANSPORT]}/{profile}"
 
 
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:

@@ -7,11 +7,14 @@ The ``autoglm_server`` marker takes the same keyword arguments (nearest marker w
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pytest_autoglm.server._errors import FLAVOURS, ServerConfigError
 from pytest_autoglm.server._tokens import TokenEstimate
+
+if TYPE_CHECKING:
+    from pytest_autoglm.server._profiles import Profile
 
 TRANSPORTS = ("respx", "http")
 #: Open-AutoGLM's default; with ``transport="http"`` it means "a free loopback port"
@@ -54,8 +57,10 @@ class ServerConfig:
     chunk_chars: float = 3.0
     #: export PHONE_AGENT_BASE_URL / _MODEL / _API_KEY while the fixture is active
     export_env: bool = True
-    #: the ``version`` answered by ``GET /version``
-    version: str = "0.12.0"
+    #: the server release imitated, as ``GET /version`` answers it; picks the profile (texts,
+    #: validation): the nearest known release at or below it. ``None``: the flavour's
+    #: default (vLLM ``0.12.0``, from source; ``0.32.0`` is verified against a real server)
+    version: str | None = None
     tokens: TokenEstimate = field(default_factory=TokenEstimate)
     #: hosts in-process clients may reach besides the fake (``"*"``: all)
     allow_hosts: tuple[str, ...] = ()
@@ -72,6 +77,14 @@ class ServerConfig:
             raise ServerConfigError(
                 f"flavour={self.flavour!r} is not known; accepted: {', '.join(FLAVOURS)}"
             )
+        from pytest_autoglm.server._profiles import ProfileError, default_version, profile_for
+
+        if self.version is None:
+            object.__setattr__(self, "version", default_version(self.flavour))
+        try:
+            profile_for(self.flavour, self.version)
+        except ProfileError as exc:
+            raise ServerConfigError(str(exc)) from None
         self._check_base_url()
         for name in ("max_model_len", "max_images"):
             value = getattr(self, name)
@@ -121,7 +134,7 @@ class ServerConfig:
         expected: dict[str, tuple[tuple[type, ...], str]] = {
             "base_url": ((str,), "a str"), "model": ((str,), "a str"),
             "api_key": ((str, type(None)), "a str or None"), "transport": ((str,), "a str"),
-            "flavour": ((str,), "a str"), "version": ((str,), "a str"),
+            "flavour": ((str,), "a str"), "version": ((str, type(None)), "a str or None"),
             "max_model_len": ((int,), "a positive integer"),
             "max_images": ((int,), "a positive integer"), "seed": ((int,), "a whole number >= 0"),
             "chunk_chars": ((int, float), "a number > 0"),
@@ -143,6 +156,13 @@ class ServerConfig:
             raise ServerConfigError(
                 f"image_formats={formats!r} must be a tuple of format names, e.g. ('png', 'jpeg')"
             )
+
+    @property
+    def profile(self) -> Profile:
+        """The behaviour of the server imitated: flavour and nearest known version."""
+        from pytest_autoglm.server._profiles import profile_for
+
+        return profile_for(self.flavour, self.version)
 
     @property
     def key_required(self) -> bool:

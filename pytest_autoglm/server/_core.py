@@ -37,9 +37,8 @@ from pytest_autoglm.server._calls import (
 )
 from pytest_autoglm.server._config import ServerConfig
 from pytest_autoglm.server._errors import ApiError
-from pytest_autoglm.server._flavours import flavour_named
 from pytest_autoglm.server._script import Entry, PredicateError, Script
-from pytest_autoglm.server._validate import ChatFacts, check_chat_request
+from pytest_autoglm.server._validate import ChatFacts
 from pytest_autoglm.server._wire import (
     DONE,
     ChunkWriter,
@@ -123,7 +122,7 @@ class Core:
         self._lock = threading.Lock()
         self._count = 0
         self._created = int(time.time())
-        self._flavour = flavour_named(config.flavour)
+        self._profile = config.profile
         self._prefix = config.api_prefix
         #: a cassette (replay, or the live server behind a recording proxy) answering what
         #: no scripted fault takes; see :mod:`pytest_autoglm.cassettes`
@@ -196,12 +195,12 @@ class Core:
         api = path.startswith(self._prefix + "/") or path == self._prefix
         if api and self.config.key_required and not self._authorized(request.headers):
             call.answered_by = "unauthorized"
-            return self._error_plan(self._flavour.unauthorized())
+            return self._error_plan(self._profile.unauthorized())
         if path == f"{self._prefix}/models":
             if method != "GET":
                 return _json_plan(405, dumps({"detail": "Method Not Allowed"}))
             call.answered_by = "endpoint /models"
-            owned = "sglang" if self.config.flavour == "sglang" else "vllm"
+            owned = self._profile.owned_by
             return _json_plan(
                 200, models_body(self.config.model, self.config.max_model_len, owned, self._created)
             )
@@ -210,7 +209,8 @@ class Core:
                 return _json_plan(405, dumps({"detail": "Method Not Allowed"}))
             return self._chat(request, call)
         call.answered_by = "not found"
-        return _json_plan(404, dumps({"detail": "Not Found"}))
+        status, headers, body = self._profile.unknown_path(method, path)
+        return Plan(status=status, headers=list(headers.items()), body=body)
 
     def _authorized(self, headers: Mapping[str, str]) -> bool:
         scheme, _, token = headers.get("authorization", "").partition(" ")
@@ -222,12 +222,12 @@ class Core:
     # -- chat completions -------------------------------------------------------------
     def _chat(self, request: Request, call: Call) -> Plan:
         if call.json is None:
-            call.answered_by = "validation"
-            return self._error_plan(
-                self._flavour.schema("JSON decode error: the request body is not valid JSON")
-            )  # fmt: skip  (inferred wording)
+            refused = self._profile.not_json(request.body, request.headers.get("content-type", ""))
+            if refused is not None:
+                call.answered_by = "validation"
+                return self._error_plan(refused)
         if self.config.validate:
-            checked = check_chat_request(call.json, config=self.config)
+            checked = self._profile.check_chat(call.json, self.config)
             if isinstance(checked, ApiError):
                 call.answered_by = f"validation: {checked.message.splitlines()[0][:80]}"
                 if checked.in_stream and call.stream:  # SGLang: a 200 stream with the error

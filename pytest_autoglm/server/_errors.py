@@ -52,17 +52,9 @@ class ApiError:
         """The JSON value of the body."""
         if self.raw is not None:
             return self.raw
-        code = self.status if self.code is None else self.code
-        if self.flavour == "sglang":
-            return {"object": "error", "message": self.message, "type": self.type,
-                    "param": self.param, "code": code}  # fmt: skip
-        if self.flavour == "bigmodel":
-            return {"error": {"code": str(code), "message": self.message}}
-        if self.flavour == "openai":
-            return {"error": {"message": self.message, "type": self.type, "param": self.param,
-                              "code": self.code}}  # fmt: skip
-        return {"error": {"message": self.message, "type": self.type, "param": self.param,
-                          "code": code}}  # fmt: skip
+        from pytest_autoglm.server._profiles import profile_for
+
+        return profile_for(self.flavour).payload(self)
 
     def body(self) -> bytes:
         """The body bytes, compact JSON with unicode kept (as FastAPI writes it)."""

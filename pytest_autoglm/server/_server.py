@@ -34,7 +34,7 @@ from pytest_autoglm.server._errors import (
     ServerError,
     UnexpectedRequestsError,
 )
-from pytest_autoglm.server._faults import default_error, retry_headers
+from pytest_autoglm.server._faults import retry_headers
 from pytest_autoglm.server._hosts import HostGuard
 from pytest_autoglm.server._script import Entry, Match, Script
 
@@ -237,11 +237,10 @@ class FakeServer:
         elif isinstance(body, bytes):
             raw = body
         else:
-            error = default_error(status, self.config.flavour, self.model, code, message)
-        extra = retry_headers(retry_after, retry_after_ms)
-        if self.config.flavour == "openai" and status == 429:
-            extra += (("x-ratelimit-limit-requests", "3"), ("x-ratelimit-remaining-requests", "0"),
-                      ("x-ratelimit-reset-requests", "20s"))  # fmt: skip
+            error = self.config.profile.fault(status, self.model, code, message)
+        extra = retry_headers(retry_after, retry_after_ms) + self.config.profile.fault_headers(
+            status
+        )
         extra += tuple((k.lower(), v) for k, v in (headers or {}).items())
         answer = Fail(error=error, status=status, body=raw, headers=extra)
         self._add(answer, times=times, within=within, reusable=False, optional=optional,

@@ -29,6 +29,8 @@ class TokenEstimate:
     chars_per_token: float = 4.0
     tokens_per_other_char: float = 1.0
     per_message: int = 4
+    #: tokens the chat template adds once per prompt (BOS, generation prompt)
+    per_prompt: int = 0
     image_placeholder: int = 1
     grid: int = 28
     max_pixels: int = 5_000_000
@@ -79,6 +81,7 @@ def count_prompt(
 ) -> PromptCount:
     """Count a prompt made of ``texts``, images of ``image_sizes`` and ``messages`` messages."""
     text = sum(estimate.text_tokens(t) for t in texts) + messages * estimate.per_message
+    text += estimate.per_prompt
     placeholders = len(image_sizes) * estimate.image_placeholder
     expanded = sum(estimate.image_tokens(w, h) for w, h in image_sizes)
     return PromptCount(text=text + placeholders, full=text + expanded, images=len(image_sizes))

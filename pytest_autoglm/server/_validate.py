@@ -17,8 +17,8 @@ from typing import Any
 
 from pytest_autoglm.server._config import ServerConfig
 from pytest_autoglm.server._errors import ApiError
-from pytest_autoglm.server._flavours import Flavour, flavour_named
 from pytest_autoglm.server._images import ImageError, decode_data_url
+from pytest_autoglm.server._profiles import Profile
 from pytest_autoglm.server._tokens import PromptCount, count_prompt
 
 _ROLES = ("system", "user", "assistant", "tool", "developer")
@@ -86,7 +86,7 @@ def _lax_bool(value: Any) -> Any:
     return _INVALID
 
 
-def _collect(messages: list[Any], flavour: Flavour, config: ServerConfig) -> (
+def _collect(messages: list[Any], flavour: Profile, config: ServerConfig) -> (
     tuple[list[str], list[str], str] | ApiError
 ):  # fmt: skip
     """Texts and image URLs of all messages, and the last user text; or a schema error."""
@@ -138,9 +138,15 @@ def _collect(messages: list[Any], flavour: Flavour, config: ServerConfig) -> (
     return texts, images, last_user
 
 
-def check_chat_request(body: object, *, config: ServerConfig) -> ApiError | ChatFacts:
-    """The error the real server answers, or the facts of an accepted request."""
-    flavour = flavour_named(config.flavour)
+def check_chat_request(
+    body: object, *, config: ServerConfig, profile: Profile | None = None
+) -> ApiError | ChatFacts:
+    """The error the real server answers, or the facts of an accepted request.
+
+    The checks of vLLM 0.12.0 (and of the profiles that keep them); ``profile`` gives
+    the texts (default: the configured one).
+    """
+    flavour = config.profile if profile is None else profile
     if not isinstance(body, dict):
         return flavour.schema(_schema_error("body", "Input should be a valid dictionary", body))
     messages = body.get("messages")
@@ -246,5 +252,5 @@ def validate_chat_request(body: object, *, config: ServerConfig) -> ApiError | N
     ``data:`` decoding), text tokens against ``max_model_len`` and with ``max_tokens``,
     sampling values (vLLM's exact messages), then the prompt with images expanded.
     """
-    result = check_chat_request(body, config=config)
+    result = config.profile.check_chat(body, config)
     return result if isinstance(result, ApiError) else None

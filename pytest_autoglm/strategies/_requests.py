@@ -20,7 +20,8 @@ from hypothesis.strategies import SearchStrategy
 from pytest_autoglm._png import encode_png, png_size
 from pytest_autoglm.server._config import ServerConfig
 from pytest_autoglm.server._errors import ApiError, ServerConfigError
-from pytest_autoglm.server._flavours import Flavour, flavour_named
+from pytest_autoglm.server._profiles import Profile as Flavour
+from pytest_autoglm.server._profiles import profile_for
 from pytest_autoglm.server._tokens import PromptCount, TokenEstimate
 from pytest_autoglm.strategies._chat import Message, conversations, image_part
 from pytest_autoglm.strategies._images import data_url, screenshots
@@ -290,7 +291,7 @@ def _misuse(
     else:
         error = _context_misuse(draw, kind, body, config, flavour)
     if error is None:  # pragma: no cover - kinds are filtered by flavour up front
-        raise AssertionError(f"{kind} is not an error for flavour {flavour.name}")
+        raise AssertionError(f"{kind} is not an error for flavour {flavour.flavour}")
     return body, error
 
 
@@ -400,7 +401,7 @@ def chat_requests(
         if misuses is not None:
             raise InvalidArgument("misuses= only applies to chat_requests(valid=False)")
         return _valid(config, max_turns)
-    chosen_flavour = flavour_named(flavour)
+    chosen_flavour = profile_for(flavour)
     available = _available(chosen_flavour)
     kinds = available if misuses is None else check_subset("misuses", misuses, available)
     return _misuse(config, chosen_flavour, st.sampled_from(kinds), _valid(config, max_turns))
