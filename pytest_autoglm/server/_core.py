@@ -157,7 +157,7 @@ class Core:
             text = request.body.decode("utf-8", "replace")
             try:
                 parsed = json.loads(request.body)
-            except ValueError:
+            except (ValueError, RecursionError):  # nested too deep: 400, as a decode error
                 parsed = None
         retry = request.headers.get("x-stainless-retry-count")
         headers = mask_headers(request.headers)

@@ -61,7 +61,9 @@ def parse_allow_hosts(value: object, where: str = "allow_hosts") -> tuple[str, .
 
 def _split(entry: str, where: str) -> tuple[bytes, int | None]:
     host, port_text = entry, ""
-    if entry.startswith("["):
+    if "/" in entry:
+        host = ""  # a URL, not a host
+    elif entry.startswith("["):
         host, _, rest = entry[1:].partition("]")
         port_text = rest[1:] if rest.startswith(":") else rest
     elif entry.count(":") == 1:

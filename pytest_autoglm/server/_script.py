@@ -30,6 +30,19 @@ class Match:
     #: a predicate on the parsed request body (a dict)
     when: Callable[[Any], bool] | None = None
 
+    def __post_init__(self) -> None:
+        """A wrong type is named here, at the scripting call, not inside the client later."""
+        for name, wanted in (("model", "a str"), ("contains", "a str")):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise ScriptError(f"{name}={value!r} must be {wanted} (or None: any)")
+            if value is not None:
+                encodable(name, value)
+        if self.stream is not None and not isinstance(self.stream, bool):
+            raise ScriptError(f"stream={self.stream!r} must be True, False or None (any)")
+        if self.when is not None and not callable(self.when):
+            raise ScriptError(f"when={self.when!r} must be a function of the request body")
+
     def mismatches(self, facts: ChatFacts) -> list[str]:
         """Why ``facts`` does not match, one line per feature (empty when it matches)."""
         out = []
@@ -194,6 +207,19 @@ class Script:
             self._entries.clear()
             self._active.clear()
             self._shaping.clear()
+
+
+def encodable(where: str, text: str) -> str:
+    """``text`` if it can go on the wire as UTF-8; a lone surrogate is a :class:`ScriptError`."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ScriptError(
+            f"{where}: {text[max(0, exc.start - 10) : exc.end + 10]!r} holds {exc.object[exc.start]!r}"
+            f" at {exc.start}, which UTF-8 cannot encode (a lone surrogate); the server could "
+            "not send it"
+        ) from None
+    return text
 
 
 def _is_reply(entry: Entry) -> bool:

@@ -36,7 +36,7 @@ from pytest_autoglm.server._errors import (
 )
 from pytest_autoglm.server._faults import retry_headers
 from pytest_autoglm.server._hosts import HostGuard
-from pytest_autoglm.server._script import Entry, Match, Script
+from pytest_autoglm.server._script import Entry, Match, Script, encodable
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -156,7 +156,7 @@ class FakeServer:
         ``model``/``stream``/``contains`` (text in the last user message) and ``when`` (a
         predicate on the parsed request body) restrict which requests it answers.
         """
-        text = self._render(reply, thinking, style)
+        text = encodable("reply", self._render(reply, thinking, style))
         pieces = None if chunks is None else tuple(chunks)
         if pieces is not None and "".join(pieces) != text:
             raise ScriptError("chunks=... must join to exactly the reply text")
@@ -233,10 +233,15 @@ class FakeServer:
 
             raw = dumps(body)
         elif isinstance(body, str):
-            raw = body.encode()
+            raw = encodable("fail(body)", body).encode()
         elif isinstance(body, bytes):
             raw = body
         else:
+            for name, text in (("message", message), ("code", code)):
+                if text is not None and not isinstance(text, str):
+                    raise ScriptError(f"fail({name}={text!r}): expected a str")
+                if text is not None:
+                    encodable(f"fail({name})", text)
             error = self.config.profile.fault(status, self.model, code, message)
         extra = retry_headers(retry_after, retry_after_ms) + self.config.profile.fault_headers(
             status
@@ -299,6 +304,7 @@ class FakeServer:
                               "400 to 599 (the code in the event; the HTTP status stays 200)")  # fmt: skip
         if not isinstance(message, str):
             raise ScriptError(f"error_event(message={message!r}): expected a str")
+        encodable("error_event(message)", message)
         error = ApiError(status=status, message=message, type=type, flavour=self.config.flavour)
         self._add(ErrorEvent(error, after), times=times, within=None, reusable=False, optional=optional,
                   match=_match("error_event", match))  # fmt: skip
@@ -309,7 +315,7 @@ class FakeServer:
         """Insert a chunk that is not valid JSON into the next streamed reply, after ``after`` chunks."""
         self._check_after(after)
         if isinstance(data, str):
-            data = data.encode()
+            data = encodable("malformed_chunk(data)", data).encode()
         if not isinstance(data, bytes):
             raise ScriptError(f"malformed_chunk(data={data!r}): expected bytes or str")
         self._add(MalformedChunk(data, after), times=times, within=None, reusable=False,
