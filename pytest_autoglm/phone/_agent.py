@@ -44,6 +44,9 @@ class AgentRunner:
         self.phone = phone
         self.transcripts: list[Transcript] = []
 
+    def __repr__(self) -> str:
+        return f"<AgentRunner {self.server.base_url} + {self.phone!r}>"
+
     def phone_agent(
         self,
         *,

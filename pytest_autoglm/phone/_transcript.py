@@ -80,6 +80,13 @@ class Transcript:
         for step in self.steps:
             mark = "  (parse fallback)" if step.parse_fallback else ""
             lines.append(f"  {step.index:>2}. [{step.screen}] {step.action_summary()}{mark}")
+            for command in step.commands:
+                if command.code:
+                    said = (command.stderr or command.stdout).strip().splitlines()
+                    if said and said[0].startswith("Exception occurred") and len(said) > 1:
+                        said = said[1:]  # the exception itself, not the shell's preamble
+                    why = f": {said[0]}" if said else ""
+                    lines.append(f"      phone refused {command.line} (exit {command.code}){why}")
         if self.error is not None:
             lines.append(f"  error: {type(self.error).__name__}: {self.error}")
         return "\n".join(lines)
