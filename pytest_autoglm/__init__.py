@@ -37,7 +37,7 @@ _EXPORTS: dict[str, str] = {
     "GpuInventory": "pytest_autoglm.gpu",
     "GpuRequirement": "pytest_autoglm.gpu",
     "GpuSpecError": "pytest_autoglm.gpu",
-    "GpuSharingWarning": "pytest_autoglm._xdist",
+    "GpuSharingWarning": "pytest_autoglm.gpu._xdist",
     "DependencyConflict": "pytest_autoglm.deps",
     "DependencyError": "pytest_autoglm.deps",
     "DependencyReport": "pytest_autoglm.deps",
@@ -200,7 +200,6 @@ __all__ = [
 
 if TYPE_CHECKING:
     from pytest_autoglm._sizes import SizeError, format_size, parse_size
-    from pytest_autoglm._xdist import GpuSharingWarning
     from pytest_autoglm.deps import (
         DependencyConflict,
         DependencyError,
@@ -210,6 +209,7 @@ if TYPE_CHECKING:
         unmet_requirements,
     )
     from pytest_autoglm.gpu import GpuInfo, GpuInventory, GpuRequirement, GpuSpecError
+    from pytest_autoglm.gpu._xdist import GpuSharingWarning
     from pytest_autoglm.leaks import (
         LeakCheck,
         LeakError,

@@ -29,12 +29,18 @@ class MarkerError(Exception):
 
 @dataclass(frozen=True)
 class MarkerSpec(Generic[OptionsT]):
-    """``build(*args, **kwargs)`` returns the options object or raises TypeError/ValueError."""
+    """``build(*args, **kwargs)`` returns the options object or raises TypeError/ValueError.
+
+    Positional arguments come from the nearest marker that has any; with
+    ``accumulate=True`` they add up instead, outermost first (module, class, function),
+    as ``autoglm_requires("torch", ...)`` needs.
+    """
 
     name: str
     signature: str
     doc: str
     build: Callable[..., OptionsT]
+    accumulate: bool = False
 
     def __post_init__(self) -> None:
         # pytest splits a marker line at its first colon: one in the signature would cut it.
@@ -60,8 +66,9 @@ class MarkerSpec(Generic[OptionsT]):
         kwargs: dict[str, Any] = {}
         for mark in reversed(marks):
             kwargs.update(mark.kwargs)
-        args = next((mark.args for mark in marks if mark.args), ())
-        return args, kwargs
+        if self.accumulate:
+            return tuple(arg for mark in reversed(marks) for arg in mark.args), kwargs
+        return next((mark.args for mark in marks if mark.args), ()), kwargs
 
     def options_for(self, node: pytest.Item) -> OptionsT | None:
         """The options for this test, or ``None`` when it does not carry the marker."""

@@ -1,10 +1,13 @@
-"""One frozen Settings per session: every declared option resolved once, by precedence."""
+"""One Settings per session: each declared option resolved once, by precedence.
+
+Options resolve on first use (the entry point resolves them all in ``pytest_configure``,
+so a bad value still stops the run before collection). This module needs no list of the
+capabilities' options, so nothing it imports leads back to a capability plugin.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from types import MappingProxyType
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar, cast
 
 import pytest
@@ -14,41 +17,54 @@ from pytest_autoglm._options import Option, Source
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
 class Settings:
-    """The effective value of every option, resolved once per session.
+    """The effective value of every option, each resolved once per session.
 
     Read it with ``settings[OPTION]`` (typed by the option) from hooks and fixtures;
-    :func:`settings_of` fetches it from the pytest stash.
+    :func:`settings_of` fetches it from the pytest stash. A value, once resolved, never
+    changes for the rest of the session.
     """
 
-    values: Mapping[str, Any]
-    sources: Mapping[str, Source]
+    __slots__ = ("_config", "_sources", "_values")
 
-    @classmethod
-    def resolve(cls, config: pytest.Config, options: Iterable[Option[Any]]) -> Settings:
-        values: dict[str, Any] = {}
-        sources: dict[str, Source] = {}
-        for option in options:
-            sources[option.name], values[option.name] = option.resolve(config)
-        return cls(MappingProxyType(values), MappingProxyType(sources))
+    def __init__(self, config: pytest.Config) -> None:
+        self._config = config
+        self._values: dict[str, Any] = {}
+        self._sources: dict[str, Source] = {}
 
-    def __getitem__(self, option: Option[T]) -> T:
+    def _resolve(self, option: Option[Any]) -> None:
         try:
-            return cast(T, self.values[option.name])
-        except KeyError:
+            self._sources[option.name], self._values[option.name] = option.resolve(self._config)
+        except ValueError as exc:  # pytest's getini: an ini key nobody registered
             raise KeyError(
-                f"option {option.flag} is not registered with the autoglm plugin"
+                f"option {option.flag} is not registered with the autoglm plugin ({exc})"
             ) from None
 
+    def resolve_all(self, options: Iterable[Option[Any]]) -> None:
+        """Resolve every option now (a bad value raises ``pytest.UsageError`` naming it);
+        :meth:`explicit` then lists them in this order."""
+        names = []
+        for option in options:
+            names.append(option.name)
+            if option.name not in self._values:
+                self._resolve(option)
+        self._sources = {name: self._sources[name] for name in names} | self._sources
+
+    def __getitem__(self, option: Option[T]) -> T:
+        if option.name not in self._values:
+            self._resolve(option)
+        return cast(T, self._values[option.name])
+
     def source(self, option: Option[Any]) -> Source:
-        return self.sources[option.name]
+        if option.name not in self._sources:
+            self._resolve(option)
+        return self._sources[option.name]
 
     def explicit(self) -> Sequence[str]:
-        """``--autoglm-x=value`` for every option not at its default (for the header)."""
+        """``--autoglm-x=value`` for every resolved option not at its default (for the header)."""
         return [
-            f"{name}={self.values[name]!r}"
-            for name, src in self.sources.items()
+            f"{name}={self._values[name]!r}"
+            for name, src in self._sources.items()
             if src != "default"
         ]
 
@@ -57,11 +73,8 @@ SETTINGS_KEY = pytest.StashKey[Settings]()
 
 
 def settings_of(config: pytest.Config) -> Settings:
-    """The session's settings, resolved on first use and kept in the pytest stash."""
+    """The session's settings, kept in the pytest stash."""
     settings = config.stash.get(SETTINGS_KEY, None)
     if settings is None:
-        from pytest_autoglm.plugin import all_options
-
-        settings = Settings.resolve(config, all_options())
-        config.stash[SETTINGS_KEY] = settings
+        settings = config.stash[SETTINGS_KEY] = Settings(config)
     return settings

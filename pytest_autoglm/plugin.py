@@ -1,9 +1,9 @@
 """The pytest entry point (``pytest11: autoglm``): the frame every capability plugs into.
 
 Each capability lives in its own plugin module under ``pytest_autoglm/_plugins/``, which
-declares ``OPTIONS`` and ``MARKERS`` and implements its own hooks and fixtures. This
-module registers those modules, adds every option to one ``autoglm`` group, registers
-every marker, checks marker arguments at collection, and writes the one ``autoglm:``
+declares ``OPTIONS`` and ``MARKERS`` and implements its own hooks and fixtures; the list
+of them is :mod:`pytest_autoglm._features`. This module registers those modules, adds
+every option to one ``autoglm`` group, registers every marker, checks marker arguments at collection, and writes the one ``autoglm:``
 header line and the ``autoglm`` summary section. ``-p no:autoglm`` turns all of it off.
 
 Importing this module must stay cheap: no torch, docker, pynvml, hypothesis, respx or
@@ -12,45 +12,14 @@ httpx here or in any ``_plugins`` module's top level.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Generator, Iterator
-from functools import cache
-from types import ModuleType
+from collections.abc import Generator
 from typing import Any
 
 import pytest
 
-from pytest_autoglm._markers import KIT_MARKS_KEY, MarkerError, MarkerSpec
-from pytest_autoglm._options import Option
+from pytest_autoglm._features import FEATURES, all_markers, all_options, feature_modules
+from pytest_autoglm._markers import KIT_MARKS_KEY, MarkerError
 from pytest_autoglm._settings import settings_of
-
-#: Capability plugin modules, in the order their header fragments are printed.
-FEATURES: tuple[str, ...] = (
-    "server",
-    "gpu",
-    "strategies",
-    "leaks",
-    "models",
-    "secrets",
-    "deps",
-    "phone",
-    "live",
-)
-
-
-@cache
-def feature_modules() -> tuple[ModuleType, ...]:
-    return tuple(importlib.import_module(f"pytest_autoglm._plugins.{name}") for name in FEATURES)
-
-
-def all_options() -> Iterator[Option[Any]]:
-    for module in feature_modules():
-        yield from getattr(module, "OPTIONS", ())
-
-
-def all_markers() -> Iterator[MarkerSpec[Any]]:
-    for module in feature_modules():
-        yield from getattr(module, "MARKERS", ())
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -72,7 +41,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for spec in all_markers():
         config.addinivalue_line("markers", spec.ini_line)
-    settings_of(config)  # resolve now so a bad value stops the run before collection
+    # resolve every option now, so a bad value stops the run before collection
+    settings_of(config).resolve_all(all_options())
 
 
 @pytest.hookimpl(wrapper=True)

@@ -17,7 +17,7 @@ def _cell(text: str) -> str:
 
 
 def _options_table() -> list[str]:
-    from pytest_autoglm.plugin import all_options
+    from pytest_autoglm._features import all_options
 
     rows = [
         "| flag | ini key | environment variable | default | accepted | what it does |",
@@ -37,7 +37,7 @@ def _options_table() -> list[str]:
 
 
 def _markers_table() -> list[str]:
-    from pytest_autoglm.plugin import all_markers
+    from pytest_autoglm._features import all_markers
 
     rows = ["| marker | what it does |", "|---|---|"]
     for spec in all_markers():
@@ -48,7 +48,7 @@ def _markers_table() -> list[str]:
 def _fixtures_table() -> list[str]:
     from _pytest.fixtures import FixtureFunctionDefinition
 
-    from pytest_autoglm.plugin import FEATURES, feature_modules
+    from pytest_autoglm._features import FEATURES, feature_modules
 
     rows = ["| fixture | scope | capability | what it gives |", "|---|---|---|---|"]
     for feature, module in zip(FEATURES, feature_modules(), strict=True):

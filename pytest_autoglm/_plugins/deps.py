@@ -120,22 +120,7 @@ def build_requires(*requirements: object, **kwargs: object) -> Requires:
     return Requires(tuple(dict.fromkeys(str(t) for t in requirements)))
 
 
-class _AccumulatingSpec(MarkerSpec[Requires]):
-    """Requirements add up across module, class and function, instead of the nearest winning."""
-
-    def merged_arguments(self, node: pytest.Item) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
-        if not self.carried_by(node):
-            return None
-        marks = list(node.iter_markers(self.name))
-        if not marks:
-            return None
-        kwargs: dict[str, Any] = {}
-        for mark in reversed(marks):
-            kwargs.update(mark.kwargs)
-        return tuple(arg for mark in reversed(marks) for arg in mark.args), kwargs
-
-
-REQUIRES = _AccumulatingSpec(
+REQUIRES = MarkerSpec(
     name="autoglm_requires",
     signature="*requirements",
     doc=(
@@ -143,6 +128,7 @@ REQUIRES = _AccumulatingSpec(
         "(fail instead under --autoglm-require-deps)"
     ),
     build=build_requires,
+    accumulate=True,
 )
 MARKERS: tuple[MarkerSpec[Any], ...] = (REQUIRES,)
 

@@ -21,6 +21,7 @@ from pytest_autoglm._markers import MarkerSpec
 from pytest_autoglm._options import Option
 from pytest_autoglm._settings import settings_of
 
+#: the name strategies._profile registers (not imported here: that package imports hypothesis)
 CI_PROFILE = "autoglm-ci"
 _PROFILE_NAME = re.compile(r"^[\w.:-]+$")
 
@@ -52,26 +53,6 @@ OPTIONS: tuple[Option[Any], ...] = (HYPOTHESIS_PROFILE,)
 MARKERS: tuple[MarkerSpec[Any], ...] = ()
 
 
-def register_ci_profile() -> None:
-    """Register ``autoglm-ci``: derandomized, no deadline, reproduce blobs printed.
-
-    Derandomized so CI reruns find the same examples (no flaky red builds); no deadline
-    and no too-slow health check because shared CI runners stall; ``print_blob`` so a
-    failure in CI can be replayed locally with ``@reproduce_failure``; no example
-    database, which a fresh runner would throw away. Registering again is harmless.
-    """
-    from hypothesis import HealthCheck, settings
-
-    settings.register_profile(
-        CI_PROFILE,
-        derandomize=True,
-        deadline=None,
-        print_blob=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow],
-    )
-
-
 def _needs_hypothesis(config: pytest.Config) -> bool:
     return (
         "hypothesis" in sys.modules
@@ -87,6 +68,8 @@ _PREVIOUS_PROFILE = pytest.StashKey[str]()
 def pytest_configure(config: pytest.Config) -> None:
     if not _needs_hypothesis(config):
         return
+    from pytest_autoglm.strategies._profile import register_ci_profile
+
     register_ci_profile()
     name = settings_of(config)[HYPOTHESIS_PROFILE]
     if name is None:

@@ -10,6 +10,7 @@ from pytest_autoglm._settings import settings_of
 from pytest_autoglm.gpu._cuda import TorchBuild, torch_build
 from pytest_autoglm.gpu._inventory import read_inventory
 from pytest_autoglm.gpu._model import GpuInventory
+from pytest_autoglm.gpu._options import GPU, REQUIRE_GPU, SIMULATE_GPUS
 
 Mode = Literal["off", "on", "required"]
 INVENTORY_KEY = pytest.StashKey[GpuInventory]()
@@ -18,8 +19,6 @@ TORCH_KEY = pytest.StashKey[tuple[TorchBuild | None]]()
 
 def gpu_mode(config: pytest.Config) -> Mode:
     """``required`` with --autoglm-require-gpu, ``on`` with --autoglm-gpu, else ``off``."""
-    from pytest_autoglm._plugins.gpu import GPU, REQUIRE_GPU
-
     settings = settings_of(config)
     if settings[REQUIRE_GPU]:
         return "required"
@@ -30,8 +29,6 @@ def inventory(config: pytest.Config) -> GpuInventory:
     """The GPUs visible to this pytest process, read on first use and cached for the session."""
     cached = config.stash.get(INVENTORY_KEY, None)
     if cached is None:
-        from pytest_autoglm._plugins.gpu import SIMULATE_GPUS
-
         cached = read_inventory(simulate=settings_of(config)[SIMULATE_GPUS])
         config.stash[INVENTORY_KEY] = cached
     return cached

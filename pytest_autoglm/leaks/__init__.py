@@ -32,7 +32,7 @@ __all__ = [
     "no_leak",
 ]
 
-_HOMES = {
+_EXPORTS = {
     "LeakCheck": "_check",
     "LeakError": "_errors",
     "LeakResult": "_report",
@@ -57,4 +57,4 @@ if TYPE_CHECKING:
     from pytest_autoglm.leaks._limit import MemoryLimit
     from pytest_autoglm.leaks._report import LeakResult
 
-__getattr__, __dir__ = lazy_exports(__name__, _HOMES)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

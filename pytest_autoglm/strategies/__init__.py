@@ -15,11 +15,11 @@ Importing this module imports hypothesis and registers the ``autoglm-ci`` settin
 
 from __future__ import annotations
 
-from pytest_autoglm._plugins.strategies import register_ci_profile
 from pytest_autoglm.strategies._actions import actions
 from pytest_autoglm.strategies._chat import conversations, messages
 from pytest_autoglm.strategies._images import invalid_images, screenshots
 from pytest_autoglm.strategies._outputs import model_outputs
+from pytest_autoglm.strategies._profile import register_ci_profile
 from pytest_autoglm.strategies._properties import assert_parser_agrees, assert_truncation_keeps
 from pytest_autoglm.strategies._requests import chat_requests
 from pytest_autoglm.strategies._text import context_lengths, prompts, timestamps

@@ -113,7 +113,7 @@ def test_a_kit_marker_with_a_typo_is_a_collection_error(pytester: pytest.Pyteste
 
 
 def test_every_kit_marker_is_registered_with_its_signature(pytester: pytest.Pytester) -> None:
-    from pytest_autoglm.plugin import all_markers
+    from pytest_autoglm._features import all_markers
 
     result = pytester.runpytest("--markers")
     result.stdout.fnmatch_lines_random(

@@ -10,10 +10,10 @@ from gpu_fakes import GPU_ENV, FakeNvml
 
 # Import every gpu module out here: pytester drops modules first imported inside an inner
 # run, and a later monkeypatch would then patch a stale copy.
-import pytest_autoglm._xdist
 import pytest_autoglm.gpu._inventory
 import pytest_autoglm.gpu._requirements
-import pytest_autoglm.gpu._session  # noqa: F401
+import pytest_autoglm.gpu._session
+import pytest_autoglm.gpu._xdist  # noqa: F401
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_autoglm._xdist import (
+from pytest_autoglm.gpu._xdist import (
     WORKERINPUT_KEY,
     GpuSharingWarning,
     apply_share,

@@ -56,9 +56,9 @@ def sharing_message(gpus: int, workers: int, per_worker: int) -> str | None:
 
 def plan_workers(config: pytest.Config, specs: Sequence[Any]) -> dict[str, str]:
     """Write each local worker's ``CUDA_VISIBLE_DEVICES`` into its spec; return the plan by worker id."""
-    from pytest_autoglm._plugins.gpu import GPUS_PER_WORKER
     from pytest_autoglm._settings import settings_of
     from pytest_autoglm.gpu import gpu_mode, inventory
+    from pytest_autoglm.gpu._options import GPUS_PER_WORKER
 
     per_worker = settings_of(config)[GPUS_PER_WORKER]
     if gpu_mode(config) == "off" or per_worker == 0:
