@@ -99,7 +99,7 @@ def _clear_capsys(item: pytest.Item) -> Callable[[], None]:
 
 
 def _repeating(item: pytest.Function, options: LeakOptions, original: Any) -> Any:
-    from pytest_autoglm.leaks import LeakError
+    from pytest_autoglm.leaks._errors import LeakError
     from pytest_autoglm.leaks._check import LeakCheck, run_rounds, run_rounds_async
 
     def check() -> LeakCheck:
@@ -214,7 +214,7 @@ def _runtest_makereport(
     report = yield
     if call.when != "call":
         return report
-    from pytest_autoglm.leaks import LeakError, MemoryLimitError
+    from pytest_autoglm.leaks._errors import LeakError, MemoryLimitError
 
     table = item.stash.get(_TABLE, None)
     if table is not None:
