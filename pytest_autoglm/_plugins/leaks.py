@@ -99,8 +99,8 @@ def _clear_capsys(item: pytest.Item) -> Callable[[], None]:
 
 
 def _repeating(item: pytest.Function, options: LeakOptions, original: Any) -> Any:
-    from pytest_autoglm.leaks._errors import LeakError
     from pytest_autoglm.leaks._check import LeakCheck, run_rounds, run_rounds_async
+    from pytest_autoglm.leaks._errors import LeakError
 
     def check() -> LeakCheck:
         return LeakCheck(options, before_round=_clear_capsys(item))
