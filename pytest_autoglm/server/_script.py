@@ -49,7 +49,11 @@ class Match:
         if self.model is not None and facts.model != self.model:
             out.append(f"model: scripted {self.model!r}, request has {facts.model!r}")
         if self.stream is not None and facts.stream != self.stream:
-            out.append(f"stream: scripted {self.stream}, request has {facts.stream}")
+            line = f"stream: scripted {self.stream}, request has {facts.stream}"
+            if is_preflight(facts.body):
+                line += (" (this is Open-AutoGLM main.py's pre-flight check; answer it with "
+                         "autoglm_server.preflight())")  # fmt: skip
+            out.append(line)
         if self.contains is not None and self.contains not in facts.last_user_text:
             text = facts.last_user_text
             shown = text if len(text) <= 80 else text[:77] + "..."
@@ -88,6 +92,10 @@ class Entry:
     optional: bool = False
     uses: int = 0
     started: float | None = None
+    #: the scripted ``episode()`` this entry is a step of (its first entry's number)
+    group: int | None = None
+    #: ``(stream, last user text)`` of each request this entry answered
+    taken_by: list[tuple[bool, str]] = field(default_factory=list, repr=False)
     _label: str | None = field(default=None, repr=False)
 
     @property
@@ -151,6 +159,11 @@ class Script:
             (self._shaping if entry.shaping else self._active).append(entry)
             return entry
 
+    @property
+    def next_number(self) -> int:
+        """The number the next added entry will get."""
+        return self._next
+
     def __iter__(self) -> Iterator[Entry]:
         with self._lock:
             return iter(list(self._entries))
@@ -162,6 +175,8 @@ class Script:
             if answer is None:
                 return Taken(None)
             answer.take(now)
+            if answer.group is not None:
+                answer.taken_by.append((facts.stream, facts.last_user_text))
             if answer.times == 0:
                 self._active.remove(answer)
             if not _is_reply(answer):
@@ -192,6 +207,45 @@ class Script:
             entries.remove(entry)
         return found
 
+    def group(self, first: int) -> None:
+        """Mark the entries numbered ``first`` and after as the steps of one episode."""
+        with self._lock:
+            for entry in self._entries:
+                if entry.number >= first:
+                    entry.group = first
+
+    def mixed_episodes(self) -> list[str]:
+        """Report lines for episode steps taken by a request of another kind than the rest.
+
+        An episode scripts one agent's requests, all of a kind (phone_agent always
+        streams); a step answered by a non-streamed request (main.py's pre-flight "Hi")
+        means the agent never saw that step.
+        """
+        with self._lock:
+            groups: dict[int, list[Entry]] = {}
+            for entry in self._entries:
+                if entry.group is not None and entry.taken_by:
+                    groups.setdefault(entry.group, []).append(entry)
+        lines = []
+        for entries in groups.values():
+            kinds = [stream for entry in entries for stream, _ in entry.taken_by]
+            if len(set(kinds)) < 2:
+                continue
+            usual = max(set(kinds), key=kinds.count)
+            for entry in entries:
+                for stream, text in entry.taken_by:
+                    if stream != usual:
+                        shown = text if len(text) <= 40 else text[:37] + "..."
+                        lines.append(
+                            f"episode step {entry.label()} was taken by a "
+                            f"{'streamed' if stream else 'non-streamed'} request ({shown!r}) "
+                            f"while the other steps went to {'streamed' if usual else 'non-streamed'}"
+                            " requests: the agent never saw this step. Script that request on "
+                            "its own (autoglm_server.preflight() for main.py's check) or pass "
+                            "episode(..., stream=...)"
+                        )  # fmt: skip
+        return lines
+
     def unused(self) -> list[Entry]:
         """Entries never used that are not optional (the strict check at teardown)."""
         with self._lock:
@@ -207,6 +261,17 @@ class Script:
             self._entries.clear()
             self._active.clear()
             self._shaping.clear()
+
+
+def is_preflight(body: object) -> bool:
+    """Open-AutoGLM main.py's pre-flight: one non-streamed user message ``"Hi"``."""
+    if not isinstance(body, dict) or body.get("stream") is True:
+        return False
+    messages = body.get("messages")
+    return (
+        isinstance(messages, list) and len(messages) == 1 and isinstance(messages[0], dict)
+        and messages[0].get("role") == "user" and messages[0].get("content") == "Hi"
+    )  # fmt: skip
 
 
 def encodable(where: str, text: str) -> str:

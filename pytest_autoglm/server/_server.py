@@ -168,14 +168,36 @@ class FakeServer:
     def episode(
         self, steps: Iterable[Action | str | tuple[str, Action | str]], **match: Any
     ) -> FakeServer:
-        """Queue one reply per step, in order: an action, raw text, or ``(thinking, action)``."""
+        """Queue one reply per step, in order: an action, raw text, or ``(thinking, action)``.
+
+        The steps answer streamed requests only, as phone_agent always streams: a
+        non-streamed request (Open-AutoGLM main.py's pre-flight ``"Hi"``) does not eat step 1
+        but is reported as unexpected; answer it with :meth:`preflight`. ``match`` takes the
+        keywords of :meth:`reply` that restrict and repeat each step: ``model=``,
+        ``stream=`` (``None``: any request), ``contains=``, ``when=``, ``times=``,
+        ``reusable=``, ``optional=``; also ``style=``, ``finish_reason=``. A step taken by a
+        request of another kind than the rest fails the test at teardown.
+        """
+        match.setdefault("stream", True)
+        first = self._script.next_number
         for step in steps:
             if isinstance(step, tuple):
                 thinking, action = step
                 self.reply(action, thinking=thinking, **match)
             else:
                 self.reply(step, **match)
+        self._script.group(first)
         return self
+
+    def preflight(self, text: str = "Hello", *, optional: bool = False) -> FakeServer:
+        """Answer Open-AutoGLM main.py's pre-flight check (a non-streamed ``"Hi"``) with ``text``.
+
+        One line before ``episode([...])`` when the test runs ``main.py``:
+        ``autoglm_server.preflight().episode([...])``.
+        """
+        from pytest_autoglm.server._script import is_preflight
+
+        return self.reply(text, stream=False, when=is_preflight, optional=optional)
 
     @staticmethod
     def _render(reply: Any, thinking: str | None, style: str) -> str:
@@ -439,6 +461,7 @@ class FakeServer:
                          "sent (the client may have caught the error):")  # fmt: skip
             lines += ["  " + url for url in cut_list(blocked)]
             lines.append("  " + blocked_message(blocked[0], self.base_url, self.config.transport))
+        lines += self._script.mixed_episodes()
         unused_entries = self._script.unused() if unused else []
         if unused_entries:
             n = len(unused_entries)

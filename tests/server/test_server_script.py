@@ -56,7 +56,7 @@ def test_fault_window_covers_requests_within_it(server: FakeServer) -> None:
 def test_episode_renders_actions(server: FakeServer) -> None:
     from pytest_autoglm.protocol import Back, Tap
 
-    server.episode([("看一看", Tap((500, 120))), Back(), 'finish(message="done")'])
+    server.episode([("看一看", Tap((500, 120))), Back(), 'finish(message="done")'], stream=None)
     texts = [content(ask(server)) for _ in range(3)]
     assert texts[0] == '<think>看一看</think>\n<answer>do(action="Tap", element=[500, 120])'
     assert texts[1].endswith('do(action="Back")')
@@ -231,3 +231,68 @@ def test_a_fault_that_shapes_replies_is_not_a_reply(server: FakeServer) -> None:
     ) in "\n".join(server.problems())
     server._core.unexpected.clear()
     server._script.clear()
+
+
+MAIN_PY_PREFLIGHT = """
+import openai, os, pytest
+from phone_agent.model.client import ModelClient, ModelConfig
+from pytest_autoglm.protocol import Finish, Launch
+
+def preflight():  # Open-AutoGLM main.py's check_model_api, as it calls the SDK
+    client = openai.OpenAI(base_url=os.environ["PHONE_AGENT_BASE_URL"], api_key="EMPTY",
+                           timeout=30.0, max_retries=0)
+    return client.chat.completions.create(model="autoglm-phone-9b", max_tokens=5,
+        messages=[{"role": "user", "content": "Hi"}], temperature=0.0, stream=False)
+
+def agent_step(text):  # phone_agent always streams
+    client = ModelClient(ModelConfig(base_url=os.environ["PHONE_AGENT_BASE_URL"]))
+    return client.request([{"role": "user", "content": text}]).action
+"""
+
+
+def test_episode_answers_streamed_requests_and_the_preflight_is_one_line(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        MAIN_PY_PREFLIGHT
+        + """
+def test_unscripted_preflight_does_not_eat_step_1(autoglm_server):
+    autoglm_server.episode([Launch("微信"), Finish("ok")])
+    with pytest.raises(openai.APIStatusError):
+        preflight()
+    assert 'app="微信"' in agent_step("打开微信")
+    assert 'finish' in agent_step("next")
+
+def test_preflight_one_line(autoglm_server):
+    autoglm_server.preflight().episode([Launch("微信"), Finish("ok")])
+    assert preflight().choices[0].message.content == "Hello"
+    assert 'app="微信"' in agent_step("打开微信")
+    assert 'finish' in agent_step("next")
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines([
+        "*ERROR at teardown of test_unscripted_preflight_does_not_eat_step_1*",
+        "*1 unexpected request(s):*",
+        "*stream: scripted True, request has False (this is Open-AutoGLM main.py's pre-flight "
+        "check; answer it with autoglm_server.preflight())*",
+    ])  # fmt: skip
+
+
+def test_an_episode_step_taken_by_another_kind_of_request_is_reported() -> None:
+    from pytest_autoglm.protocol import Finish, Launch
+
+    with FakeServer(export_env=False) as server:
+        server.episode([Launch("微信"), Launch("设置"), Finish("ok")], stream=None)
+        ask(server, "Hi")  # non-streamed: takes step 1
+        for text in ("a", "b"):
+            ask(server, text, stream=True)
+    problems = "\n".join(server.problems())
+    assert "episode step #1 reply(" in problems
+    assert (
+        "taken by a non-streamed request ('Hi') while the other steps went to streamed" in problems
+    )
+    assert "#2" not in problems
+    with pytest.raises(UnexpectedRequestsError):
+        server.verify()
