@@ -233,9 +233,10 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
         server.stop()
         stats = _stats(request.config)
         stats.tests += 1
-        stats.requests += len(server.calls)
-        stats.faults += sum(1 for c in server.calls if c.status is None or (c.status >= 400))
-        stats.unexpected += sum(1 for c in server.calls if c.answered_by == "unexpected")
+        requests, faults, unexpected = server.calls.tally()  # counted as calls arrived
+        stats.requests += requests
+        stats.faults += faults
+        stats.unexpected += unexpected
     if server.config.strict:
         from pytest_autoglm.server import UnexpectedRequestsError
 

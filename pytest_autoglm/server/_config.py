@@ -61,6 +61,12 @@ class ServerConfig:
     #: validation): the nearest known release at or below it. ``None``: the flavour's
     #: default (vLLM ``0.12.0``, from source; ``0.32.0`` is verified against a real server)
     version: str | None = None
+    #: keep each request body whole in ``server.calls``; by default a ``data:`` image is
+    #: kept as its format, size and hash (a 1080x2400 screenshot is ~1.2 MB, its record ~60 B)
+    keep_bodies: bool = False
+    #: the most call records kept (the oldest are dropped; ``server.calls.dropped`` counts
+    #: them); ``None``: keep every one
+    max_calls: int | None = 10_000
     tokens: TokenEstimate = field(default_factory=TokenEstimate)
     #: hosts in-process clients may reach besides the fake (``"*"``: all)
     allow_hosts: tuple[str, ...] = ()
@@ -86,6 +92,10 @@ class ServerConfig:
         except ProfileError as exc:
             raise ServerConfigError(str(exc)) from None
         self._check_base_url()
+        if self.max_calls is not None and self.max_calls < 1:
+            raise ServerConfigError(
+                f"max_calls={self.max_calls!r} must be a positive integer, or None to keep every call"
+            )
         for name in ("max_model_len", "max_images"):
             value = getattr(self, name)
             if value < 1:
@@ -140,6 +150,8 @@ class ServerConfig:
             "chunk_chars": ((int, float), "a number > 0"),
             "validate": ((bool,), "True or False"), "strict": ((bool,), "True or False"),
             "export_env": ((bool,), "True or False"),
+            "keep_bodies": ((bool,), "True or False"),
+            "max_calls": ((int, type(None)), "a positive integer or None"),
             "tokens": ((TokenEstimate,), "a pytest_autoglm.TokenEstimate"),
         }  # fmt: skip
         for name, (types, wanted) in expected.items():

@@ -31,6 +31,7 @@ from pytest_autoglm.server._answers import (
 from pytest_autoglm.server._calls import (
     Call,
     Calls,
+    kept_body,
     mask_headers,
     parse_retry_after,
     summarise_json,
@@ -120,6 +121,7 @@ class Core:
         #: the status of ``GET /health`` (``FakeServer.health``; 503: the engine is dead)
         self.health_status = 200
         self._lock = threading.Lock()
+        self._order = threading.Lock()
         self._count = 0
         self._created = int(time.time())
         self._profile = config.profile
@@ -131,9 +133,15 @@ class Core:
     # -- entry point ------------------------------------------------------------------
     def handle(self, request: Request) -> Plan:
         call = self._record(request)
-        plan = self._route(request, call)
-        call.status = None if plan.drop else plan.status
-        call.retry_after = parse_retry_after(plan.headers)
+        with self._order:  # calls are numbered and kept in the order their answers were taken
+            call.time = self.clock()
+            plan = self._route(request, call)
+            call.full = None  # the record keeps only its (summarised) body
+            call.status = None if plan.drop else plan.status
+            call.retry_after = parse_retry_after(plan.headers) if plan.headers else None
+            self._count += 1
+            call.index = self._count
+            self.calls._append(call)
         plan.call = call
         return plan
 
@@ -151,35 +159,31 @@ class Core:
 
     # -- recording --------------------------------------------------------------------
     def _record(self, request: Request) -> Call:
+        body = request.body
         parsed = None
-        text = ""
-        if request.body:
-            text = request.body.decode("utf-8", "replace")
+        if body:
             try:
-                parsed = json.loads(request.body)
-            except (ValueError, RecursionError):  # nested too deep: 400, as a decode error
+                parsed = json.loads(body)
+            except (ValueError, RecursionError):  # not JSON, or nested too deep to read
                 parsed = None
         retry = request.headers.get("x-stainless-retry-count")
         headers = mask_headers(request.headers)
         if self.redact is not None:
             headers = {name: self.redact(value) for name, value in headers.items()}
+            text = body.decode("utf-8", "replace")
             clean = self.redact(text)
             if clean != text:  # a secret in the body: keep only the redacted form
-                text = clean
+                body = clean.encode()
                 parsed = _redact_json(parsed, self.redact)
-        with self._lock:
-            self._count += 1
-            index = self._count
-            call = Call(
-                index=index, method=request.method, path=request.path,
-                headers=headers, json=parsed,
-                text="" if parsed is not None else text[:2000],
-                stream=isinstance(parsed, dict) and parsed.get("stream") is True,
-                retry_count=int(retry) if retry and retry.isdigit() else None,
-                time=self.clock(), transport=request.transport,
-            )  # fmt: skip
-            self.calls._append(call)
-        return call
+        if parsed is None and not self.config.keep_bodies:
+            body = body[:8000]  # not JSON: kept for the failure text, which shows 2000 chars
+        return Call(
+            index=0, method=request.method, path=request.path, headers=headers,
+            body=kept_body(body, self.config.keep_bodies), full=parsed,
+            stream=isinstance(parsed, dict) and parsed.get("stream") is True,
+            retry_count=int(retry) if retry and retry.isdigit() else None,
+            time=0.0, transport=request.transport,
+        )  # fmt: skip
 
     # -- routing ----------------------------------------------------------------------
     def _route(self, request: Request, call: Call) -> Plan:
@@ -197,7 +201,7 @@ class Core:
             call.answered_by = "unauthorized"
             return self._error_plan(self._profile.unauthorized())
         if path == f"{self._prefix}/models":
-            if method != "GET":
+            if method not in ("GET", "HEAD"):  # Starlette answers HEAD on every GET route
                 return _json_plan(405, dumps({"detail": "Method Not Allowed"}))
             call.answered_by = "endpoint /models"
             owned = self._profile.owned_by

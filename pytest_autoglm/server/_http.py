@@ -1,33 +1,42 @@
 """The loopback transport: the same core served over real HTTP/1.1 on 127.0.0.1, a free port.
 
 For clients in other processes and other HTTP stacks (requests, aiohttp, curl). A
-stdlib ``ThreadingHTTPServer`` with keep-alive and ``TCP_NODELAY`` on every accepted
+``socketserver.ThreadingTCPServer`` with keep-alive and ``TCP_NODELAY`` on every accepted
 socket (without it Nagle's algorithm and delayed ACKs add about 40 ms to each small
 response). Faults are real: a reset sends RST (``SO_LINGER`` 0), a stall holds the
 socket silent until its time is up, the client hangs up or the server stops, a cut
 stream closes the connection before the last chunk.
+
+The request framing (request line, headers, ``Content-Length`` or chunked body) is read
+by :mod:`._framing`, not by ``http.server``: the stdlib handler parses headers through
+the ``email`` package, which cost more than the fake's whole answer, and it closes the
+connection without an answer on malformed framing where uvicorn answers 400. The serving
+loop waits on the listening socket and a wake-up socket, so :meth:`HttpTransport.stop`
+returns at once instead of after ``serve_forever``'s poll interval.
 """
 
 from __future__ import annotations
 
 import contextlib
 import select
+import selectors
 import socket
+import socketserver
 import struct
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
 from pytest_autoglm.server._config import DEFAULT_BASE_URL
-from pytest_autoglm.server._core import Core, Plan, Request
+from pytest_autoglm.server._core import Core, Plan, Request, reason_phrase
 from pytest_autoglm.server._errors import ServerConfigError
+from pytest_autoglm.server._framing import BAD_REQUEST, FramingError, read_body, read_head
 
 _POLL = 0.05  # how often a waiting handler checks whether the client hung up
 
 
-class _Server(ThreadingHTTPServer):
+class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128  # many clients connect at once; the default 5 drops some
@@ -40,6 +49,22 @@ class _Server(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
+        self._wake_r, self._wake_w = socket.socketpair()
+
+    def serve(self) -> None:
+        """Accept connections until :meth:`wake` (no polling: stop costs no wait)."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            while not self.stopping.is_set():
+                for key, _ in selector.select():
+                    if key.fileobj is self._wake_r:
+                        return
+                    self.handle_request()
+
+    def wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"x")
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.sockets_lock:
@@ -71,29 +96,67 @@ class _Server(ThreadingHTTPServer):
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_r.close()
+        self._wake_w.close()
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server_version = "uvicorn"
-    sys_version = ""
 
-    def version_string(self) -> str:
-        return self.server_version
+class _Date:
+    """``date: <IMF-fixdate>\\r\\n``, formatted once a second (as uvicorn does)."""
+
+    second = 0
+    line = b""
+
+    @classmethod
+    def header(cls) -> bytes:
+        now = int(time.time())
+        if cls.second != now:
+            from email.utils import formatdate
+
+            cls.line = f"date: {formatdate(now, usegmt=True)}\r\n".encode()
+            cls.second = now
+        return cls.line
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    """Serves one keep-alive connection: requests in order until either side closes."""
 
     server: _Server
-    _headers_buffer: list[bytes]
+    disable_nagle_algorithm = True
 
-    def setup(self) -> None:
-        super().setup()
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def handle(self) -> None:
+        core = self.server.core
+        rfile = self.rfile
+        while True:
+            try:
+                head = read_head(rfile)
+                if head is None:  # the client closed the connection
+                    return
+                method, target, headers, keep_alive = head
+                if headers.get("expect", "").lower() == "100-continue":
+                    self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                body = read_body(rfile, headers)
+            except FramingError:
+                self._send(BAD_REQUEST)
+                return
+            if body is None:  # the client hung up mid-body
+                return
+            started = time.monotonic()
+            path = target.split("?", 1)[0]
+            plan = core.handle(Request(method, path, headers, body, "http"))
+            try:
+                keep_alive = self._answer(plan, method == "HEAD") and keep_alive
+            except OSError:  # the client hung up mid-answer
+                keep_alive = False
+            finally:  # real time: the client may have moved a virtual clock on by now
+                core.finished(plan, time.monotonic() - started)
+            if not keep_alive:
+                return
 
-    def log_message(self, format: str, *args: Any) -> None:  # the test output stays clean
-        pass
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+    def _send(self, data: bytes) -> None:
+        with contextlib.suppress(OSError):
+            self.wfile.write(data)
 
     # -- waiting ----------------------------------------------------------------------
     def _client_gone(self) -> bool:
@@ -117,69 +180,45 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     # -- answering --------------------------------------------------------------------
-    def _read_body(self) -> bytes:
-        if self.headers.get("transfer-encoding", "").lower() == "chunked":
-            out = bytearray()
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    return bytes(out)
-                out += self.rfile.read(size)
-                self.rfile.readline()
-        length = int(self.headers.get("content-length") or 0)
-        return self.rfile.read(length) if length else b""
+    def _head(self, plan: Plan) -> bytearray:
+        out = bytearray(b"HTTP/1.1 %d %s\r\n" % (plan.status, reason_phrase(plan.status).encode()))
+        out += _Date.header()
+        out += b"server: uvicorn\r\n"
+        for name, value in plan.headers:
+            out += b"%s: %s\r\n" % (name.encode("latin-1"), value.encode("latin-1"))
+        return out
 
-    def _serve(self) -> None:
-        core = self.server.core
-        body = self._read_body()
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        path = self.path.split("?", 1)[0]
-        started = time.monotonic()
-        plan = core.handle(Request(self.command, path, headers, body, "http"))
-        try:
-            self._answer(plan)
-        except OSError:  # the client hung up mid-answer
-            self.close_connection = True
-        finally:  # real time: the client may have moved a virtual clock on by now
-            core.finished(plan, time.monotonic() - started)
-
-    def _answer(self, plan: Plan) -> None:
+    def _answer(self, plan: Plan, head_only: bool) -> bool:
+        """Send the plan; whether the connection may serve another request."""
         if plan.drop is not None:
-            self.close_connection = True
             if plan.drop == "stall":
                 self._wait(plan.stall)
-                return
+                return False
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
-            return
+            return False
         if plan.head_delay and not self._wait(plan.head_delay):
-            self.close_connection = True
-            return
-        self.send_response(plan.status)
-        for name, value in plan.headers:
-            self.send_header(name, value)
+            return False
+        out = self._head(plan)
+        write = self.wfile.write
         if plan.stream is None:
             if not plan.cut:
-                self.send_header("content-length", str(len(plan.body)))
-            body = b"" if self.command == "HEAD" else plan.body  # HEAD: the length, no body
-            self._headers_buffer.append(b"\r\n" + body)  # headers and body in one write
-            self.flush_headers()
-            if plan.cut:
-                self.close_connection = True
-            return
-        self.send_header("transfer-encoding", "chunked")
-        self.end_headers()
-        write = self.wfile.write
+                out += b"content-length: %d\r\n" % len(plan.body)
+            out += b"\r\n"
+            if not head_only:  # HEAD: the length, no body
+                out += plan.body
+            write(out)  # headers and body in one write
+            return not plan.cut
+        out += b"transfer-encoding: chunked\r\n\r\n"
+        write(out)
         for delay, data in plan.stream:
             if delay and not self._wait(delay):
-                self.close_connection = True
-                return
+                return False
             write(b"%x\r\n%s\r\n" % (len(data), data))
         if plan.cut:
-            self.close_connection = True
-            return
+            return False
         write(b"0\r\n\r\n")
+        return True
 
 
 class HttpTransport:
@@ -212,9 +251,8 @@ class HttpTransport:
         shown = f"[{name}]" if ":" in name else name
         self.base_url = f"http://{shown}:{port}{path}"
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1},
-            name=f"autoglm-fake-server:{port}", daemon=True,
-        )  # fmt: skip
+            target=server.serve, name=f"autoglm-fake-server:{port}", daemon=True
+        )
         self._server = server
         self._thread.start()
 
@@ -223,8 +261,8 @@ class HttpTransport:
         if server is None:
             return
         server.stopping.set()
-        server.shutdown()
-        server.close_all()
-        server.server_close()
+        server.wake()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        server.close_all()
+        server.server_close()

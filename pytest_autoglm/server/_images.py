@@ -75,8 +75,11 @@ def decode_data_url(url: str, accepted: tuple[str, ...]) -> tuple[str, int, int]
     raise ImageError(f"cannot read the size of a {fmt} image; add it as PNG")
 
 
-def summarise_data_url(url: str) -> str:
-    """A short stand-in for a ``data:`` URL in failure text: ``<png 1080x2400, 52.1 KB base64>``."""
+def summarise_data_url(url: str, payload_len: int | None = None) -> str:
+    """A short stand-in for a ``data:`` URL in failure text: ``<png 1080x2400, 52.1 KB base64>``.
+
+    ``payload_len``: the length of the base64 data when ``url`` holds only its start.
+    """
     head, _, payload = url.partition(",")
     try:
         data = base64.b64decode(payload[:64] + "=" * (-len(payload[:64]) % 4))
@@ -86,4 +89,5 @@ def summarise_data_url(url: str) -> str:
     size = ""
     if fmt == "png" and len(data) >= 24:
         size = " {}x{}".format(*struct.unpack(">II", data[16:24]))
-    return f"<{fmt}{size}, {len(payload) / 1000:.1f} KB base64>"
+    length = len(payload) if payload_len is None else payload_len
+    return f"<{fmt}{size}, {length / 1000:.1f} KB base64>"

@@ -96,7 +96,7 @@ class FakeServer:
         ``redact`` takes secrets out of the records (the fixture passes the session's)."""
         base = config or ServerConfig()
         self.config = base.with_(**changes) if changes else base
-        self.calls = Calls()
+        self.calls = Calls(max_calls=self.config.max_calls)
         self._script = Script()
         self._core = Core(self.config, self._script, self.calls, clock or time.monotonic, redact)
         self._transport: Transport | None = None

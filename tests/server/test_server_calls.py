@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_autoglm.server import Call, Calls
+from pytest_autoglm.server import Call, Calls, FakeServer
 from pytest_autoglm.server._calls import mask_headers
 from pytest_autoglm.server._wire import split_tokens
 
@@ -17,7 +17,7 @@ def calls_at(times: list[float], retry_after: float | None = None) -> Calls:
     made = Calls()
     for i, t in enumerate(times):
         made._append(Call(index=i + 1, method="POST", path="/v1/chat/completions", headers={},
-                          json=None, text="", stream=False, retry_count=i, time=t,
+                          body=b"", stream=False, retry_count=i, time=t,
                           transport="respx", answered_by="fail", status=503,
                           retry_after=retry_after, done=t))  # fmt: skip
     return made
@@ -167,3 +167,69 @@ def test_registered_secrets_never_reach_the_call_records(
         """
     )
     pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_backoff_past_1024_retries_fails_with_a_cut_report() -> None:
+    """``2**n`` overflows a float at retry 1024: an ``AssertionError``, never ``OverflowError``."""
+    times = [float(i) for i in range(1200)]
+    with pytest.raises(AssertionError) as info:
+        calls_at(times).assert_backoff(policy="openai", max_retries=2000)
+    with pytest.raises(AssertionError) as seed:
+        calls_at(times).assert_backoff(max_retries=2000)
+    for text in (str(info.value), str(seed.value)):
+        assert "backoff differs from the policy in" in text
+        assert "...and " in text
+        assert len(text) < 10_000, len(text)  # cut, not one line per retry
+
+
+def test_views_and_last_follow_the_records_without_copying() -> None:
+    calls = calls_at([0.0, 1.0, 2.0])
+    first_two = calls[:2]
+    assert [c.index for c in first_two] == [1, 2]
+    assert first_two.last.index == 2
+    assert calls[-1].index == 3
+    assert calls.last.index == 3
+    assert calls.where(status=503)[-2].index == 2
+    assert len(calls.chat) == 3
+    assert list(calls[::2]) == [calls[0], calls[2]]
+    with pytest.raises(IndexError):
+        calls[3]
+    with pytest.raises(AssertionError, match="received no request"):
+        _ = calls.where(status=200).last
+
+
+def test_records_beyond_max_calls_are_dropped_and_counted() -> None:
+    made = Calls(max_calls=3)
+    for call in calls_at([float(i) for i in range(10)]):
+        made._append(call)
+    assert [c.index for c in made] == [8, 9, 10]
+    assert (len(made), made.dropped, made.received) == (3, 7, 10)
+    assert made.tally() == (10, 10, 0)
+    made.assert_called(times=10)  # every call counts, kept or not
+    assert "(7 earlier call(s) dropped: max_calls)" in made.describe()
+
+
+def test_max_calls_must_be_positive() -> None:
+    from pytest_autoglm.server import ServerConfigError
+
+    with pytest.raises(ServerConfigError, match="max_calls=0 must be a positive integer"):
+        FakeServer(max_calls=0)
+
+
+@pytest.mark.parametrize("keep_bodies", [False, True])
+def test_records_keep_images_as_size_and_hash_unless_asked(keep_bodies: bool) -> None:
+    import httpx
+    from server_helpers import step_messages
+
+    messages = step_messages()
+    with FakeServer(export_env=False, keep_bodies=keep_bodies) as server:
+        server.reply("ok")
+        httpx.post(f"{server.base_url}/chat/completions",
+                   json={"model": "autoglm-phone-9b", "messages": messages})  # fmt: skip
+    url = server.calls[0].json["messages"][1]["content"][0]["image_url"]["url"]
+    sent = messages[1]["content"][0]["image_url"]["url"]  # type: ignore[index]
+    if keep_bodies:
+        assert url == sent
+    else:
+        assert url.startswith("<png 1080x2400, 0.0 KB base64; sha256 ")
+        assert len(server.calls[0].body) < 1000
