@@ -48,8 +48,8 @@ class _Server(socketserver.ThreadingTCPServer):
         self.sockets_lock = threading.Lock()
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
+        self._wake_r, self._wake_w = socket.socketpair()  # closed by server_close, bind failing too
         super().__init__(address, _Handler)
-        self._wake_r, self._wake_w = socket.socketpair()
 
     def serve(self) -> None:
         """Accept connections until :meth:`wake` (no polling: stop costs no wait)."""
