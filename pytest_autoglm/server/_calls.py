@@ -44,6 +44,10 @@ def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
+#: ``Call.full`` when the body is to be parsed from ``Call.body``
+UNPARSED: Any = object()
+
+
 @dataclass(slots=True, eq=False)
 class Call:
     """One request the fake server received, and how it was answered (read-only for users).
@@ -71,18 +75,18 @@ class Call:
     retry_after: float | None = None
     done: float | None = None
     #: the whole parsed request while the server answers it (validation needs the images)
-    full: Any = field(default=None, repr=False)
+    full: Any = field(default=UNPARSED, repr=False)
 
     @property
     def json(self) -> Any:
         """The request body parsed as JSON (``None`` when it is not JSON)."""
-        if self.full is not None:
+        if self.full is not UNPARSED:
             return self.full
         if not self.body:
             return None
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             return None
 
     @property

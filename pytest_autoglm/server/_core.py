@@ -29,6 +29,7 @@ from pytest_autoglm.server._answers import (
     Stall,
 )  # fmt: skip
 from pytest_autoglm.server._calls import (
+    UNPARSED,
     Call,
     Calls,
     kept_body,
@@ -136,7 +137,7 @@ class Core:
         with self._order:  # calls are numbered and kept in the order their answers were taken
             call.time = self.clock()
             plan = self._route(request, call)
-            call.full = None  # the record keeps only its (summarised) body
+            call.full = UNPARSED  # the record keeps only its (summarised) body
             call.status = None if plan.drop else plan.status
             call.retry_after = parse_retry_after(plan.headers) if plan.headers else None
             self._count += 1
