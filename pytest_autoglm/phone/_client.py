@@ -6,14 +6,16 @@ run sends its arguments and working folder over a Unix socket to the fake phone 
 test process, which answers with an exit code, stdout and stderr (bytes, written as they
 came: a fault may send bytes that are not valid UTF-8 or GBK).
 
-Start-up is what a command costs, so this imports only ``_socket``, ``os`` and ``sys``
-(built in, no ``site``, no ``encodings`` beyond what the interpreter loads itself).
+Start-up is what a command costs, so this imports only ``_socket``, ``posix`` and ``sys``:
+under ``-S`` nothing has imported ``os`` yet, and importing it (with ``posixpath``,
+``stat``, ``_collections_abc``) cost more instructions than the whole rest of the client
+(callgrind). Arguments are encoded as ``os.fsencode`` does on POSIX.
 Wire format: request ``TOOL\\0CWD\\0ARG\\0ARG...``; reply ``RC OUTLEN ERRLEN HANG\\n`` then
 the stdout and stderr bytes.
 """
 
 import _socket
-import os
+import posix
 import sys
 
 ADDRESS = "__ADDRESS__"
@@ -22,7 +24,7 @@ TOOL = "__TOOL__"
 
 def _write(fd: int, data: bytes) -> None:
     while data:
-        data = data[os.write(fd, data) :]
+        data = data[posix.write(fd, data) :]
 
 
 def main(argv: list[str]) -> int:
@@ -34,10 +36,11 @@ def main(argv: list[str]) -> int:
         _write(2, message.encode())
         return 1
     try:
-        cwd = os.getcwd()
+        cwd = posix.getcwdb()
     except OSError:
-        cwd = "/"
-    sock.sendall(b"\0".join([TOOL.encode(), os.fsencode(cwd), *map(os.fsencode, argv)]))
+        cwd = b"/"
+    encoded = [arg.encode("utf-8", "surrogateescape") for arg in argv]
+    sock.sendall(b"\0".join([TOOL.encode(), cwd, *encoded]))
     sock.shutdown(_socket.SHUT_WR)
     chunks = []
     while True:
@@ -53,7 +56,7 @@ def main(argv: list[str]) -> int:
         return 1
     code, out_len, err_len, hang = int(fields[0]), int(fields[1]), int(fields[2]), float(fields[3])
     if hang > 0:  # a hung command (a fault): the caller's own timeout decides what happens
-        import time
+        import time  # built in
 
         time.sleep(hang)
     _write(1, body[:out_len])
