@@ -12,14 +12,23 @@ per-round ratios printed beside it.
   every report section is rewritten with ``***``.
 - "plugin off" (``-p no:autoglm.secrets``), for reference: the secrets plugin not loaded.
 
-    unset PYTHONDONTWRITEBYTECODE; .venv/bin/python bench/bench_secrets.py [--repeats 7]
+Scaling (issue 17): 100 secrets cost no more than 1.5x one. ``--callgrind`` counts, under
+valgrind's callgrind (``PYTHONHASHSEED=0``), the instructions ``redact`` spends on a mix of
+typical writes (progress characters, report lines, a captured section with and without the
+key, a line cut by pytest's ellipsis) with 1 and with 101 secrets registered, and the
+instructions of a 200-test printing suite with no, 1 and 101 secrets (101 as
+``--autoglm-secret-names BENCH_*``).
+
+    unset PYTHONDONTWRITEBYTECODE; .venv/bin/python bench/bench_secrets.py [--repeats 7] [--callgrind]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -84,9 +93,89 @@ def redact_throughput() -> float:
     return (time.perf_counter() - start) / rounds * 1e6
 
 
+SCALING = r"""
+import random, string, sys
+from pytest_autoglm.secrets import SecretRegistry
+
+count, rounds = int(sys.argv[1]), int(sys.argv[2])
+rng = random.Random(0)
+keys = ["sk-" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(40))
+        for _ in range(count)]
+registry = SecretRegistry()
+for i, key in enumerate(keys):
+    registry.add(key, name=f"BENCH_{i}")
+writes = ["."] * 10 + [
+    "test_prints_3.py::test_42 PASSED                                  [ 50%]\n",
+    f"calling the model with {keys[0]}\n" + "ordinary output line\n" * 20,
+    "ordinary output line\n" * 20,
+    "E       AssertionError: assert 'abcdefghijkl...uvwxyz' == 'x'\n",
+]
+registry.redact("warm up the matcher")
+for _ in range(rounds):
+    for text in writes:
+        registry.redact(text)
+"""
+
+
+def callgrind(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> int:
+    """Instructions executed by ``argv``, counted by callgrind."""
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *argv],
+        cwd=cwd, capture_output=True, text=True, check=True,
+        env={**(env or os.environ), "PYTHONHASHSEED": "0"},
+    )  # fmt: skip
+    match = re.search(r"Collected : (\d+)", out.stderr)
+    if match is None:
+        raise RuntimeError(f"no instruction count in callgrind's output:\n{out.stderr[-2000:]}")
+    return int(match.group(1))
+
+
+def redaction_scaling(rounds: int = 300) -> None:
+    """Instructions per write for 1 and 101 secrets (a run without writes is subtracted)."""
+    per_write = {}
+    for count in (1, 101):
+        argv = [sys.executable, "-c", SCALING, str(count)]
+        spent = callgrind([*argv, str(rounds)]) - callgrind([*argv, "0"])
+        per_write[count] = spent / (rounds * 14)
+    ratio = per_write[101] / per_write[1]
+    print(
+        f"redact, instructions per write (callgrind): 1 secret {per_write[1]:.0f}, "
+        f"101 secrets {per_write[101]:.0f}: {ratio:.2f}x (target <= 1.5x)"
+    )
+
+
+def suite_scaling(root: Path) -> None:
+    """Instructions of the 200-test printing suite with no, 1 and 101 secrets."""
+    env = {**os.environ, "SERVICE_API_KEY": KEY}
+    env.update({f"BENCH_{i}": f"sk-bench-extra-{i:04d}-0123456789abcdef" for i in range(100)})
+    base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rA"]
+    counts = {
+        "no secrets": callgrind(base, root, env),
+        "1 secret": callgrind([*base, "--autoglm-secret-names", "SERVICE_API_KEY"], root, env),
+        "101 secrets": callgrind(
+            [*base, "--autoglm-secret-names", "SERVICE_API_KEY,BENCH_*"], root, env
+        ),
+    }
+    none = counts["no secrets"]
+    one, many = counts["1 secret"] - none, counts["101 secrets"] - none
+    print(
+        "200-test printing suite, instructions: "
+        + ", ".join(f"{name} {value / 1e9:.3f} G" for name, value in counts.items())
+    )
+    print(
+        f"added by redaction: 1 secret {one / 1e6:+.1f} M ({one / none * 100:+.2f}%), "
+        f"101 secrets {many / 1e6:+.1f} M ({many / none * 100:+.2f}%): "
+        f"{many / max(one, 1):.2f}x (target <= 1.5x)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument(
+        "--callgrind", action="store_true", help="count instructions: 1 vs 101 secrets"
+    )
+    parser.add_argument("--only-callgrind", action="store_true", help="skip the wall-time rounds")
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
@@ -97,6 +186,14 @@ def main() -> None:
     }
     times: dict[str, list[float]] = {name: [] for name in configs}
     cpu: dict[str, list[float]] = {name: [] for name in configs}
+    if (args.callgrind or args.only_callgrind) and shutil.which("valgrind"):
+        redaction_scaling()
+        with tempfile.TemporaryDirectory() as tmp:
+            write_suite(Path(tmp), files=2)
+            suite_scaling(Path(tmp))
+    if args.only_callgrind:
+        return
+
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_suite(root)

@@ -9,24 +9,29 @@ them from a worker.
 from __future__ import annotations
 
 import os
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from _pytest.config import ConftestImportFailure  # not re-exported by pytest; stable since 3
 
 from pytest_autoglm._markers import MarkerSpec
 from pytest_autoglm._options import Option, flag_option, parse_list
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm.secrets._apikey import NO_KEY_REASON, ApiKey, find_api_key
 from pytest_autoglm.secrets._envfile import EnvFileError, parse_secret_names
-from pytest_autoglm.secrets._registry import secret_registry
+from pytest_autoglm.secrets._registry import SecretRegistry, secret_registry
 from pytest_autoglm.secrets._scrub import (
     redact_item_sections,
     redact_log_handlers,
+    redact_node_ids,
     redact_report,
+    redact_std_streams,
     redact_terminal,
+    redact_terminal_repr,
     redact_warning,
+    redacted_conftest_failure,
 )
 from pytest_autoglm.secrets._session import (
     ENV_LOAD_KEY,
@@ -74,6 +79,8 @@ OPTIONS: tuple[Option[Any], ...] = (ENV_FILE, ENV_OVERRIDE, REQUIRE_KEY, SECRET_
 MARKERS: tuple[MarkerSpec[Any], ...] = ()
 
 _REDACTIONS_FROM_WORKER = "autoglm_secret_redactions"
+SUMMARY_NAMES = 5  # secret names listed in the summary line before "...and N more"
+_UNDO_STREAMS_KEY = pytest.StashKey[Callable[[], None]]()
 
 
 class _WarningRedactor:
@@ -96,6 +103,62 @@ def _register_warning_redactor(config: pytest.Config) -> None:
     name = "autoglm.secrets.warnings"
     if config.pluginmanager.get_plugin(name) is None:
         config.pluginmanager.register(_WarningRedactor(config), name)
+
+
+class _Redaction:
+    """The per-report hooks, registered once the first secret is (a suite without secrets
+    pays nothing per test). Reports are redacted where they are made, and again where
+    xdist's controller rebuilds them from a worker."""
+
+    def __init__(self, registry: SecretRegistry) -> None:
+        self.registry = registry
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        """Redact the terminal and pytest's log files (a historic hook: when registered
+        after configuration, pluggy calls it at once)."""
+        streams = _UNDO_STREAMS_KEY in config.stash  # the terminal writes to sys.stdout then
+        if not streams and config.pluginmanager.get_plugin("terminalreporter") is not None:
+            redact_terminal(config.get_terminal_writer(), self.registry)
+        redact_log_handlers(config, self.registry)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        redact_item_sections(item, self.registry)  # before the report copies them
+        report = yield
+        redact_report(report, self.registry)
+        return report
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_make_collect_report(
+        self,
+    ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+        report = yield
+        redact_report(report, self.registry)
+        redact_node_ids(report.result, self.registry)
+        return report
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_report_from_serializable(self) -> Generator[None, Any, Any]:
+        """Redact reports that xdist's controller rebuilds from a worker (secrets the worker
+        registered at run time were already redacted there)."""
+        report = yield
+        if isinstance(report, pytest.TestReport | pytest.CollectReport):
+            redact_report(report, self.registry)
+        return report
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_internalerror(self, excrepr: Any) -> None:
+        redact_terminal_repr(excrepr, self.registry)  # before junit xml and the terminal
+
+
+def _activate(config: pytest.Config) -> None:
+    """Add the redaction hooks (once the first secret is registered)."""
+    name = "autoglm.secrets.redaction"
+    if config.pluginmanager.get_plugin(name) is None:
+        config.pluginmanager.register(_Redaction(secret_registry(config)), name)
 
 
 class _EarlyConfig:
@@ -127,9 +190,7 @@ def _env_file_paths(config: pytest.Config, early: pytest.Config) -> tuple[str, t
     return where[source], tuple(base / Path(name).expanduser() for name in names)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
-    _register_warning_redactor(early_config)
+def _load_env(early_config: pytest.Config) -> None:
     early = cast(pytest.Config, _EarlyConfig(early_config))
     try:
         where, paths = _env_file_paths(early_config, early)
@@ -148,56 +209,52 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
         raise
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None, None, None]:
+    """Load the env files before pytest starts capturing and imports any ``conftest.py``.
+
+    When they hold a secret, ``sys.stdout`` and ``sys.stderr`` are wrapped now, so what
+    capturing restores, tees to (``--capture=tee-sys``) or lets through (``-s``,
+    ``capsys.disabled()``) is redacted.
+    """
+    _register_warning_redactor(early_config)
+    _load_env(early_config)
+    registry = secret_registry(early_config)
+    if registry.active:
+        early_config.stash[_UNDO_STREAMS_KEY] = redact_std_streams(registry)
+    registry.when_active(lambda: _activate(early_config))
+    try:
+        return (yield)
+    except ConftestImportFailure as exc:  # pytest prints it after our cleanup: redact now
+        raise redacted_conftest_failure(exc, registry) from None
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> Generator[None, Any, Any]:
+    """A ``UsageError`` is printed by pytest after the session's cleanup: redact it here."""
+    try:
+        return (yield)
+    except pytest.UsageError as exc:
+        registry = secret_registry(config)
+        args = [registry.redact(arg) if isinstance(arg, str) else arg for arg in exc.args]
+        if args == list(exc.args):
+            raise
+        raise pytest.UsageError(*args) from None
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     _register_warning_redactor(config)  # if the plugin was loaded after initial conftests
     issue_short_secret_warnings(config)
-    registry = secret_registry(config)
-    if config.pluginmanager.get_plugin("terminalreporter") is not None:  # none on xdist workers
-        redact_terminal(config.get_terminal_writer(), registry)
-    redact_log_handlers(config, registry)
+    secret_registry(config).when_active(lambda: _activate(config))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     restore_session_env(config)
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(
-    item: pytest.Item,
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    registry = secret_registry(item.config)
-    redact_item_sections(item, registry)  # before the report copies them
-    report = yield
-    redact_report(report, registry)
-    return report
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_make_collect_report(
-    collector: pytest.Collector,
-) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
-    report = yield
-    redact_report(report, secret_registry(collector.config))
-    return report
-
-
-@pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_report_from_serializable(config: pytest.Config) -> Generator[None, Any, Any]:
-    """Redact reports that xdist's controller rebuilds from a worker (secrets the worker
-    registered at run time were already redacted there)."""
-    report = yield
-    if isinstance(report, pytest.TestReport | pytest.CollectReport):
-        redact_report(report, secret_registry(config))
-    return report
-
-
-def pytest_make_parametrize_id(config: pytest.Config, val: object) -> str | None:
-    """Keep a secret used as a parameter out of test ids (and so out of every report)."""
-    registry = secret_registry(config)
-    if isinstance(val, str) and registry.contains_secret(val):
-        return registry.redact(val)
-    return None
+    undo = config.stash.get(_UNDO_STREAMS_KEY, None)
+    if undo is not None:
+        undo()
+        del config.stash[_UNDO_STREAMS_KEY]
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -246,10 +303,17 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     registry = secret_registry(config)
     if not len(registry) and not registry.count:
         return None
-    names = ", ".join(registry.names)
+    names = cut_list(registry.names, SUMMARY_NAMES)
     redactions = _plural(registry.count, "redaction")
     return [f"secrets: {redactions} of {_plural(len(registry), 'secret')} ({names})"]
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def cut_list(items: tuple[str, ...], shown: int) -> str:
+    """``a, b, c`` or, past ``shown`` items, ``a, b, ...and N more`` (as pytest-memray cuts)."""
+    if len(items) <= shown:
+        return ", ".join(items)
+    return ", ".join(items[:shown]) + f", ...and {len(items) - shown} more"

@@ -18,8 +18,8 @@ from pytest_autoglm.secrets._envfile import (
     load_env_files,
     looks_secret,
 )
+from pytest_autoglm.secrets._matcher import MASK
 from pytest_autoglm.secrets._registry import (
-    MASK,
     MIN_SECRET_LENGTH,
     SecretRegistry,
     ShortSecretWarning,

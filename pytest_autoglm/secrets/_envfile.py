@@ -13,12 +13,19 @@ import fnmatch
 import io
 import os
 import re
+import stat
+from collections import ChainMap
 from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 #: Variables from env files whose names match one of these (any case) are secrets.
 SECRET_NAME_PATTERNS: tuple[str, ...] = ("*KEY*", "*TOKEN*", "*SECRET*", "*PASSWORD*")
+
+#: An env file holds a few variables; past these it is refused at once, with the reason,
+#: rather than parsed for seconds (python-dotenv's parser does about 30k lines a second).
+MAX_ENV_FILE_BYTES = 1024 * 1024
+MAX_ENV_FILE_LINES = 10_000
 
 _NAME_OR_PATTERN = re.compile(r"[A-Za-z0-9_.*?\[\]!-]+")
 
@@ -91,7 +98,11 @@ def _closing_quote(text: str, quote: str) -> int:
 
 
 def malformed_reason(line: str) -> str:
-    """Why python-dotenv rejected ``line``, naming the variable but never its value."""
+    """Why python-dotenv rejected ``line``, without a single token of it.
+
+    The line may be a pasted key (``sk-... see the docs``), so even what looks like the
+    variable name is not echoed: the file and the line number point at it.
+    """
     text = re.sub(r"^\s*(export\s+)?", "", line.rstrip("\r\n"))
     if text.startswith("="):
         return "no variable name before '=' (write NAME=value)"
@@ -100,20 +111,37 @@ def malformed_reason(line: str) -> str:
     match = re.match(r"('[^']*'|[^=#\s]+)\s*", text)
     if match is None:
         return "expected NAME=value"
-    name, rest = match.group(1), text[match.end() :]
+    rest = text[match.end() :]
     if not rest.startswith("="):
-        return f"{name}: expected '=' after the variable name (write {name}=value)"
+        return "expected '=' after the variable name (write NAME=value; names have no spaces)"
     value = rest[1:].lstrip()
     if value[:1] in ("'", '"'):
         quote = value[0]
         end = _closing_quote(value, quote)
         if end < 0:
-            return f"{name}: unterminated {quote}-quoted value (add the closing {quote})"
+            return f"unterminated {quote}-quoted value (add the closing {quote})"
         return (
-            f"{name}: unexpected text after the closing {quote} "
+            f"unexpected text after the closing {quote} "
             "(put comments after ' #', or quote the whole value)"
         )
-    return f"{name}: expected NAME=value"
+    return "expected NAME=value"
+
+
+def check_env_text(text: str, path: Path) -> None:
+    """Refuse what python-dotenv would be slow on or pass on to a raw ``ValueError``."""
+    lines = text.count("\n") + 1
+    if lines > MAX_ENV_FILE_LINES:
+        raise EnvFileError(
+            f"env file {path} has {lines} lines (at most {MAX_ENV_FILE_LINES}); "
+            "an env file holds variables, not data: check the path"
+        )
+    nul = text.find("\0")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise EnvFileError(
+            f"env file {path}:{line}: a NUL byte (\\0), which no environment variable can "
+            "hold; remove it (was the file saved as UTF-16? save it as UTF-8)"
+        )
 
 
 def parse_env_text(
@@ -149,9 +177,23 @@ def read_env_files(
     and not overridden, else the files'.
     """
     merged: dict[str, str] = {}
+    env = dict(environ)
+    # One view for every ${...}, no copy per value: a file of many of them stays linear.
+    view = ChainMap(merged, env) if override else ChainMap(env, merged)
     errors: list[MalformedLine] = []
     for path in paths:
         try:
+            info = path.stat()
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(info.st_mode):  # a fifo or a device would block the read
+                raise EnvFileError(f"env file {path} is not a regular file; name a file")
+            size = info.st_size
+            if size > MAX_ENV_FILE_BYTES:
+                raise EnvFileError(
+                    f"env file {path} is {size} bytes (at most {MAX_ENV_FILE_BYTES} are read); "
+                    "an env file holds variables, not data: check the path"
+                )
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise EnvFileError(f"env file not found: {path}") from None
@@ -164,6 +206,7 @@ def read_env_files(
             ) from None
         except OSError as exc:
             raise EnvFileError(f"cannot read env file {path}: {exc.strerror}") from None
+        check_env_text(text, path)
         bindings, file_errors = parse_env_text(text, path)
         errors.extend(file_errors)
         for name, raw in bindings:
@@ -172,7 +215,6 @@ def read_env_files(
             if "${" not in raw:
                 merged[name] = raw
                 continue
-            view = {**environ, **merged} if override else {**merged, **environ}
             merged[name] = _interpolate(raw, view)
     if errors:
         lines = "\n".join(f"  {error}" for error in errors)

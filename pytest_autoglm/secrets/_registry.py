@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 import warnings
 from collections.abc import Callable, Iterator
-from urllib.parse import quote
 
 import pytest
 
-#: What a secret is replaced by, everywhere.
-MASK = "***"
+from pytest_autoglm.secrets._matcher import Matcher
 
 #: Shorter values are not redacted: ``***`` in place of every ``1234`` or ``admin`` would
 #: rewrite ordinary text all over a report (too many false hits).
 MIN_SECRET_LENGTH = 8
-
-#: pytest shortens long reprs and summary lines with ``...`` (``'sk-liv...ALUE123'``): a
-#: piece of a secret this long or longer next to that ellipsis is redacted too.
-MIN_FRAGMENT_LENGTH = 4
-ELLIPSIS = "..."
-_SHORTER = MIN_FRAGMENT_LENGTH - 1
 
 #: Open-AutoGLM's placeholder key for local servers (``api_key="EMPTY"``): not a secret,
 #: and too common to warn about.
@@ -35,16 +26,6 @@ class ShortSecretWarning(pytest.PytestWarning):
     Silence it with ``filterwarnings = ["ignore::pytest_autoglm.ShortSecretWarning"]``
     once you have checked that the value is harmless in reports.
     """
-
-
-def spellings(value: str) -> tuple[str, ...]:
-    """The value as it appears raw, in a Python repr, in JSON and URL-encoded.
-
-    A report can show a secret escaped (``-l`` locals are reprs; report logs are JSON),
-    so each escaped form is redacted too when it differs from the raw one.
-    """
-    forms = [value, repr(value)[1:-1], json.dumps(value)[1:-1], quote(value, safe="")]
-    return tuple(dict.fromkeys(forms))
 
 
 class SecretRegistry:
@@ -61,7 +42,9 @@ class SecretRegistry:
         self._warn = warn or (lambda warning: warnings.warn(warning, stacklevel=4))
         self._lock = threading.Lock()
         self._names: dict[str, str] = {}  # value -> the name it was first registered under
-        self._needles: tuple[str, ...] = ()  # longest first, so a secret inside another goes too
+        self._matcher = Matcher(())  # rebuilt on the first redact after an add (compiling is dear)
+        self._stale = False
+        self._on_active: list[Callable[[], None]] = []  # called once the first secret is added
         self._warned: set[str] = set()  # short values warned about (one warning per value)
         self._count = 0
 
@@ -97,11 +80,26 @@ class SecretRegistry:
                 )
             return False
         with self._lock:
-            if value not in self._names:
-                self._names[value] = name
-                needles = {form for known in self._names for form in spellings(known)}
-                self._needles = tuple(sorted(needles, key=len, reverse=True))
+            if value in self._names:
+                return True
+            self._names[value] = name
+            self._stale = True
+            callbacks, self._on_active = self._on_active, []
+        for callback in callbacks:
+            callback()
         return True
+
+    def when_active(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once a secret is registered: now if one already is.
+
+        The plugin uses it to add its per-report hooks only when there is something to
+        redact, so a suite without secrets does not pay for them.
+        """
+        with self._lock:
+            if not self._names:
+                self._on_active.append(callback)
+                return
+        callback()
 
     @property
     def count(self) -> int:
@@ -116,7 +114,7 @@ class SecretRegistry:
     @property
     def active(self) -> bool:
         """Whether anything is registered for redaction (the fast path when not)."""
-        return bool(self._needles)
+        return bool(self._names)
 
     def __len__(self) -> int:
         return len(self._names)
@@ -126,74 +124,29 @@ class SecretRegistry:
 
     def contains_secret(self, text: str) -> bool:
         """Whether ``text`` holds any registered secret (without counting anything)."""
-        return any(needle in text for needle in self._needles)
+        return self._current().search(text)
 
     def redact(self, text: str) -> str:
         """``text`` with every registered secret replaced by ``***``; counts each one."""
-        needles = self._needles
-        if not needles or not text:
-            return text
-        hits = 0
-        for needle in needles:
-            if needle in text:  # a C-level scan; the common case is no hit at all
-                hits += text.count(needle)
-                text = text.replace(needle, MASK)
-        if ELLIPSIS in text:
-            text, cut = _redact_fragments(text, needles)
-            hits += cut
+        text, hits = self._current().sub(text)
         if hits:
             with self._lock:
                 self._count += hits
         return text
 
+    def _current(self) -> Matcher:
+        """The matcher for the secrets registered so far (built once per change)."""
+        if self._stale:
+            with self._lock:
+                if self._stale:
+                    self._matcher = Matcher(self._names)
+                    self._stale = False
+        return self._matcher
+
     def add_count(self, hits: int) -> None:
         """Add redactions made elsewhere (by xdist workers) to this registry's count."""
         with self._lock:
             self._count += hits
-
-
-def _redact_fragments(text: str, needles: tuple[str, ...]) -> tuple[str, int]:
-    """Mask the ends of secrets cut by pytest's ``...`` ellipsis, and count them.
-
-    pytest shortens a long repr to its head and tail around ``...`` (assertion messages,
-    ``-l`` locals) and cuts summary lines at the terminal width. A secret caught in the
-    cut no longer matches whole, but its start stands just before the ellipsis, or its
-    end just after it: ``'sk-liv...ALUE123'`` becomes ``'***...***'``.
-    """
-    spans: list[tuple[int, int]] = []
-    start = text.find(ELLIPSIS)
-    while start != -1:
-        end = start + len(ELLIPSIS)
-        before = after = 0
-        # The shortest piece each side, to skip needles that cannot match (the common case).
-        left = text[max(0, start - MIN_FRAGMENT_LENGTH) : start]
-        right = text[end : end + MIN_FRAGMENT_LENGTH]
-        for needle in needles:
-            if len(left) == MIN_FRAGMENT_LENGTH and left in needle:
-                for size in range(min(len(needle) - 1, start), max(before, _SHORTER), -1):
-                    if text.startswith(needle[:size], start - size):
-                        before = size
-                        break
-            if len(right) == MIN_FRAGMENT_LENGTH and right in needle:
-                for size in range(min(len(needle) - 1, len(text) - end), max(after, _SHORTER), -1):
-                    if text.startswith(needle[-size:], end):
-                        after = size
-                        break
-        if before:
-            spans.append((start - before, start))
-        if after:
-            spans.append((end, end + after))
-        start = text.find(ELLIPSIS, end)
-    if not spans:
-        return text, 0
-    pieces, last = [], 0
-    for begin, finish in sorted(spans):
-        if begin < last:  # overlaps the span before it
-            continue
-        pieces += [text[last:begin], MASK]
-        last = finish
-    pieces.append(text[last:])
-    return "".join(pieces), len(pieces) // 2
 
 
 REGISTRY_KEY = pytest.StashKey[SecretRegistry]()

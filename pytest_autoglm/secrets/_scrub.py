@@ -11,11 +11,13 @@ whatever else is written through them (other plugins' summaries, ``log_cli`` out
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from _pytest._code.code import TerminalRepr  # not re-exported by pytest; stable since pytest 3
+from _pytest.config import ConftestImportFailure  # the same
 
 from pytest_autoglm.secrets._registry import SecretRegistry
 
@@ -79,8 +81,44 @@ def redact_report(
         report.wasxfail = registry.redact(wasxfail)  # type: ignore[union-attr]
     if isinstance(report, pytest.TestReport) and report.user_properties:  # junit <properties>
         report.user_properties = [
-            (name, _redact_value(value, registry)) for name, value in report.user_properties
+            (registry.redact(name), _redact_value(value, registry))
+            for name, value in report.user_properties
         ]
+
+
+def redact_node_ids(
+    nodes: Iterable[pytest.Item | pytest.Collector], registry: SecretRegistry
+) -> None:
+    """Take secrets out of the names and ids of freshly collected nodes, in place.
+
+    A secret in a test id (a ``bytes`` parameter, ``ids=``, ``pytest.param(id=...)``) would
+    otherwise reach everything keyed by the id: junit xml, ``--report-log``, the cache's
+    ``lastfailed`` and ``nodeids``, and the ``tmp_path`` folder named after the test.
+    Done before anything reads the id (``pytest_itemcollected`` comes after the report).
+    """
+    for node in nodes:
+        if registry.contains_secret(node.nodeid):
+            node.name = registry.redact(node.name)
+            _set_nodeid(node, registry.redact(node.nodeid))
+            keywords = getattr(node.keywords, "_markers", None)  # the name and the param id
+            if isinstance(keywords, dict):
+                for key in [k for k in keywords if registry.contains_secret(k)]:
+                    keywords[registry.redact(key)] = keywords.pop(key)
+
+
+def _set_nodeid(node: Any, nodeid: str) -> None:
+    """pytest keeps no public setter: ``_id`` (a ``NodeId``) since pytest 9.1, else ``_nodeid``."""
+    current = getattr(node, "_id", None)
+    if current is not None and hasattr(type(current), "parse"):
+        node._id = type(current).parse(nodeid)
+    else:
+        node._nodeid = nodeid
+
+
+def redact_terminal_repr(excrepr: Any, registry: SecretRegistry) -> None:
+    """Redact an exception repr in place (``pytest_internalerror``'s, before junit xml and the
+    terminal print it)."""
+    _scrub(excrepr, registry.redact, set())
 
 
 def redact_item_sections(item: pytest.Item, registry: SecretRegistry) -> None:
@@ -160,3 +198,60 @@ def redact_log_handlers(config: pytest.Config, registry: SecretRegistry) -> None
             and not isinstance(formatter, RedactingFormatter)
         ):
             handler.setFormatter(RedactingFormatter(formatter, registry))
+
+
+class RedactingStream:
+    """A text stream (``sys.stdout``, ``sys.stderr``) whose ``write`` redacts; the rest is the
+    wrapped stream's.
+
+    Installed before pytest starts capturing, it is what capturing puts back while it is
+    suspended, what ``--capture=tee-sys`` copies to, what ``capsys.disabled()`` and ``-s``
+    write to, and what pytest's terminal writes to. Bytes written to ``.buffer`` or to the
+    file descriptor itself (a subprocess under ``-s``) do not pass through it.
+    """
+
+    def __init__(self, inner: Any, registry: SecretRegistry) -> None:
+        self.inner = inner
+        self._registry = registry
+
+    def write(self, text: str) -> int:
+        self.inner.write(self._registry.redact(text) if isinstance(text, str) else text)
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
+def redact_std_streams(registry: SecretRegistry) -> Callable[[], None]:
+    """Wrap ``sys.stdout`` and ``sys.stderr`` in :class:`RedactingStream`; returns the undo."""
+    wrapped: dict[str, RedactingStream] = {}
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and not isinstance(stream, RedactingStream):
+            wrapped[name] = RedactingStream(stream, registry)
+            setattr(sys, name, wrapped[name])
+
+    def undo() -> None:
+        for name, wrapper in wrapped.items():
+            if getattr(sys, name) is wrapper:  # leave it alone if someone replaced it since
+                setattr(sys, name, wrapper.inner)
+
+    return undo
+
+
+def redacted_conftest_failure(
+    failure: ConftestImportFailure, registry: SecretRegistry
+) -> BaseException:
+    """``failure`` as pytest would print it, redacted, as a ``UsageError`` (same exit code 4).
+
+    pytest prints a conftest's import error after the session's cleanup, past every
+    redaction; the failure itself is returned when it holds no secret.
+    """
+    shown = pytest.ExceptionInfo.from_exception(failure.cause).getrepr(style="short", chain=False)
+    text = f"ImportError while loading conftest '{failure.path}'.\n{shown}"
+    redacted = registry.redact(text)
+    return failure if redacted == text else pytest.UsageError(redacted)

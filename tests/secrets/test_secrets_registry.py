@@ -7,7 +7,7 @@ import string
 import warnings
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pytest_autoglm.secrets import MASK, SecretRegistry, ShortSecretWarning, secret_registry
@@ -144,3 +144,85 @@ def test_count_matches_occurrences(secret: str, n: int, separator: str) -> None:
     redacted = registry.redact(separator.join([secret] * n))
     assert registry.count == n
     assert redacted == separator.join([MASK] * n)
+
+
+@settings(deadline=None)  # compiling the pattern costs what the machine's load says
+@given(
+    secrets=st.lists(secrets_, min_size=1, max_size=12, unique=True),
+    parts=st.lists(fillers, min_size=1, max_size=5),
+)
+def test_one_matcher_for_many_secrets_removes_every_one(
+    secrets: list[str], parts: list[str]
+) -> None:
+    """The prefix-tree pattern over all secrets finds what a scan per secret finds."""
+    registry = registry_with(*secrets)
+    text = "".join(p + s for p, s in zip(parts, secrets, strict=False))
+    redacted = registry.redact(text)
+    for secret in secrets:
+        assert secret not in redacted
+    assert registry.redact(redacted) == redacted
+
+
+def test_secrets_sharing_a_prefix_are_each_redacted_whole() -> None:
+    values = ["sk-shared-aaaaaaaa", "sk-shared-aaaaaaaabbbb", "sk-shared-zzzzzzzz"]
+    registry = registry_with(*values)
+    assert registry.redact(" ".join(values)) == " ".join([MASK] * 3)
+    assert registry.count == 3
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        "https://api.example.test/v1?key=" + KEY,  # quote_plus / urlencode of the same
+        "q=" + KEY.replace("-", "%2D"),
+    ],
+    ids=["raw-in-url", "over-encoded"],
+)
+def test_url_encoded_forms_are_redacted(shown: str) -> None:
+    from urllib.parse import quote_plus, urlencode
+
+    secret = "sk live/key+with=odd&chars"
+    registry = registry_with(secret)
+    for form in (quote_plus(secret), urlencode({"k": secret}), quote_plus(secret, safe="")):
+        assert "live" not in registry.redact(form)
+    assert KEY not in registry_with(KEY).redact(shown) or "%2D" in shown
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ("url https://api....0123456789abcdef)", "url https://api....***)"),
+        ("sk-live-0....", "***...."),
+    ],
+    ids=["dot-of-the-text-before-the-ellipsis", "dot-after-the-head"],
+)
+def test_pieces_next_to_a_longer_run_of_dots_are_redacted(shown: str, expected: str) -> None:
+    assert registry_with(KEY).redact(shown) == expected
+
+
+@pytest.mark.parametrize(
+    "diff",
+    [
+        "Skipping 40 identical leading characters in diff, use -v to show\n"
+        "- 456789abcdef-suffix\n+ 456789abcdef-other\n",
+        "Skipping 40 identical trailing characters in diff, use -v to show\n"
+        "- prefix-sk-live-012\n+ other-sk-live-012\n",
+    ],
+    ids=["leading", "trailing"],
+)
+def test_pieces_left_by_a_skipped_diff_are_redacted(diff: str) -> None:
+    redacted = registry_with(KEY).redact(diff)
+    assert "456789ab" not in redacted
+    assert "sk-live-0" not in redacted
+    assert redacted.count(MASK) == 2
+
+
+def test_when_active_runs_once_on_the_first_secret() -> None:
+    registry = SecretRegistry()
+    calls: list[str] = []
+    registry.when_active(lambda: calls.append("first"))
+    assert calls == []
+    registry.add(KEY, name="A")
+    registry.add("another-long-secret", name="B")
+    registry.when_active(lambda: calls.append("late"))  # already active: called at once
+    assert calls == ["first", "late"]
