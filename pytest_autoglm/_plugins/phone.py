@@ -66,6 +66,8 @@ def autoglm_phone(
     from pytest_autoglm.phone._config import PhoneConfig
     from pytest_autoglm.phone._timing import zero_delays
 
+    if os.name != "posix":  # the executables are #! scripts talking over a Unix socket
+        pytest.skip(f"the fake phone needs a POSIX system (Linux, macOS); found {os.name}")
     config = PHONE_MARKER.options_for(request.node) or PhoneConfig()
     clock = None
     if "autoglm_clock" in request.fixturenames:  # record command times on the virtual clock

@@ -15,23 +15,15 @@ from pytest_autoglm.phone import FakePhone
 adb = pytest.importorskip("phone_agent.adb")
 
 
-@pytest.fixture
-def wechat(autoglm_phone: FakePhone) -> FakePhone:
-    autoglm_phone.screen("wechat", package="com.tencent.mm", activity=".ui.LauncherUI")
-    autoglm_phone.on_tap((400, 400, 600, 600), goto="chat")
-    autoglm_phone.screen("chat", package="com.tencent.mm", activity=".ui.chatting.ChattingUI")
-    return autoglm_phone
-
-
 def test_current_app_follows_launch_and_taps(wechat: FakePhone) -> None:
     assert adb.get_current_app() == "System Home"
     assert adb.launch_app("微信") is True
     assert adb.get_current_app() == "微信"
     assert wechat.current.name == "wechat"
-    adb.tap(540, 1200)  # (500, 500) in 0-999: inside the region
-    assert wechat.current.name == "chat"
+    adb.tap(993, 144)  # (919, 60) in 0-999: on the search button
+    assert wechat.current.name == "search"
     assert wechat.launched == ["com.tencent.mm"]
-    wechat.assert_tapped((500, 500))
+    wechat.assert_tapped((919, 60))
     assert [c.line for c in wechat.commands][:2] == ["adb shell dumpsys window",
         "adb shell monkey -p com.tencent.mm -c android.intent.category.LAUNCHER 1"]  # fmt: skip
 

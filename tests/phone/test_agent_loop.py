@@ -11,14 +11,6 @@ from pytest_autoglm.server import FakeServer
 pytest.importorskip("phone_agent")
 
 
-@pytest.fixture
-def wechat(autoglm_phone: FakePhone) -> FakePhone:
-    autoglm_phone.screen("wechat", package="com.tencent.mm", activity=".ui.LauncherUI")
-    autoglm_phone.on_tap((850, 30, 999, 90), goto="search")
-    autoglm_phone.screen("search", package="com.tencent.mm", activity=".plugin.fts.ui.FTSMainUI")
-    return autoglm_phone
-
-
 def test_an_episode_is_transcribed_step_by_step(
     autoglm_server: FakeServer, wechat: FakePhone, autoglm_agent: AgentRunner
 ) -> None:
