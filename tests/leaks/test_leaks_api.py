@@ -232,6 +232,15 @@ def test_memory_limit_passes_under_the_limit_and_reports_the_peak() -> None:
     assert 1024 * 1024 <= limit.cpu_peak < 2 * 1024 * 1024
 
 
+def test_memory_limit_traces_one_frame_per_allocation() -> None:
+    import tracemalloc
+
+    assert not tracemalloc.is_tracing()
+    with memory_limit(cpu="4 MiB"):  # a peak needs no traceback; 10 frames cost 5x (issue 14)
+        assert tracemalloc.get_traceback_limit() == 1
+    assert not tracemalloc.is_tracing()
+
+
 def test_memory_limit_fails_over_the_limit_with_need_and_finding() -> None:
     def render_frames() -> None:
         with memory_limit(cpu="1 MiB"):
