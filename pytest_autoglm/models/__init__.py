@@ -30,7 +30,7 @@ from pytest_autoglm.models._errors import (
 from pytest_autoglm.models._formats import CheckpointInfo, Format, detect
 from pytest_autoglm.models._load import load_info
 from pytest_autoglm.models._paths import existing_model_path, resolve_model_path
-from pytest_autoglm.models._pins import Pins, verify
+from pytest_autoglm.models._pins import Pins, manifest_path, verify
 from pytest_autoglm.models._tiny_model import write_tiny_model
 from pytest_autoglm.models._write import CORRUPTIONS, WRITE_FORMATS, write_checkpoint
 
@@ -70,13 +70,15 @@ def inspect_checkpoint(
 
     Relative paths join ``root`` (the fixtures pass the pytest rootdir; ``None`` means
     the current directory). ``sha256`` pins one file (a hex string) or several (a
-    mapping of file name to hex); ``manifest`` names a ``sha256sum``-style file.
+    mapping of file name to hex); ``manifest`` names a ``sha256sum``-style file (a
+    relative name is looked up in the model folder first, then under ``root``). Every
+    file the pins list is checked, ``config.json`` and tokenizer files included.
     """
     resolved = existing_model_path(path, root)
     info = detect(resolved)
     if sha256 is not None or manifest is not None:
-        manifest_path = resolve_model_path(manifest, root) if manifest is not None else None
-        verify(info, sha256, manifest_path, digest_cache)
+        listed = manifest_path(manifest, resolved, root) if manifest is not None else None
+        verify(info, sha256, listed, digest_cache)
     return info
 
 

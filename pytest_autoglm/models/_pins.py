@@ -64,7 +64,11 @@ def verify(
     manifest: Path | None = None,
     cache: DigestCache | None = None,
 ) -> None:
-    """Check every pinned weight file; raise ChecksumMismatch naming file, expected and found."""
+    """Check every pinned file (weights and any other file the pins or manifest list).
+
+    Raises ChecksumMismatch naming the file, the expected and the found digest, or a
+    pinned file that is missing.
+    """
     base = info.path if info.path.is_dir() else info.path.parent
     expected: dict[Path, tuple[str, str]] = {}  # file -> (digest, where it was pinned)
     if manifest is not None:
@@ -87,10 +91,19 @@ def verify(
                 f"{manifest} has no sha256 for {', '.join(unlisted)} of {info.path}; add a line "
                 f"'<digest>  <name>' for each (sha256sum {' '.join(unlisted)})"
             )
-    for file in info.files:
-        pin = expected.get(file.resolve())
+    # the weights first, then every other pinned file: config.json, tokenizer_config.json,
+    # chat_template.jinja change the model's output format as surely as the weights do
+    weights = [f.resolve() for f in info.files]
+    others = sorted(set(expected) - set(weights))
+    for file in [*weights, *others]:
+        pin = expected.get(file)
         if pin is None:
             continue
+        if not file.is_file():
+            raise ChecksumMismatch(
+                f"{file} is pinned (in {pin[1]}) but missing\n  fix: restore the file, or drop "
+                "its line if the model no longer has it"
+            )
         found = sha256_of(file, cache)
         if found != pin[0]:
             raise ChecksumMismatch(
@@ -98,6 +111,20 @@ def verify(
                 f"  found:    {found}\n  fix: the file changed or the download is damaged; "
                 "fetch it again, or update the pin if the new file is the one you want"
             )
+
+
+def manifest_path(
+    given: str | os.PathLike[str], model: Path, root: str | os.PathLike[str] | None
+) -> Path:
+    """Where a ``manifest=`` lives: a relative name in the model folder first, else under ``root``."""
+    from pytest_autoglm.models._paths import resolve_model_path
+
+    path = Path(os.path.expanduser(os.fspath(given)))
+    if not path.is_absolute():
+        folder = model if model.is_dir() else model.parent
+        if (folder / path).exists():
+            return Path(os.path.normpath(folder / path))
+    return resolve_model_path(given, root)
 
 
 def _checked_hex(digest: str) -> str:

@@ -45,6 +45,40 @@ def test_manifest_pins_every_shard(tmp_path: Path) -> None:
         inspect_checkpoint(path, manifest=manifest)
 
 
+@pytest.mark.parametrize("name", ["config.json", "tokenizer_config.json", "chat_template.jinja"])
+def test_manifest_pins_every_listed_file_not_only_weights(tmp_path: Path, name: str) -> None:
+    path = write_checkpoint(tmp_path, "sharded")
+    extra = path / name
+    extra.write_text('{"model_type": "glm4v"}' if name.endswith(".json") else "{{ messages }}")
+    files = [*sorted(path.glob("*.safetensors")), extra]
+    (path / "SHA256SUMS").write_text("".join(f"{sha(f)}  {f.name}\n" for f in files))
+    assert inspect_checkpoint(path, manifest="SHA256SUMS", root=tmp_path / "elsewhere")
+    extra.write_bytes(extra.read_bytes() + b" ")  # one byte added (Open-AutoGLM #324)
+    with pytest.raises(ChecksumMismatch, match=f"sha256 mismatch for .*{name}"):
+        inspect_checkpoint(path, manifest="SHA256SUMS")
+    extra.unlink()
+    with pytest.raises(ChecksumMismatch, match=f"{name} is pinned .* but missing"):
+        inspect_checkpoint(path, manifest="SHA256SUMS")
+
+
+def test_a_mapping_pins_non_weight_files_too(tmp_path: Path) -> None:
+    path = write_checkpoint(tmp_path, "sharded")
+    config = path / "config.json"
+    config.write_text("{}")
+    pins = {"config.json": sha(config)}
+    inspect_checkpoint(path, sha256=pins)
+    config.write_text("{} ")
+    with pytest.raises(ChecksumMismatch, match="sha256 mismatch for .*config.json"):
+        inspect_checkpoint(path, sha256=pins)
+
+
+def test_a_relative_manifest_outside_the_model_folder_resolves_under_root(tmp_path: Path) -> None:
+    path = write_checkpoint(tmp_path / "m", "sharded")
+    shards = sorted(path.glob("*.safetensors"))
+    (tmp_path / "PINS").write_text("".join(f"{sha(s)}  m/{path.name}/{s.name}\n" for s in shards))
+    assert inspect_checkpoint(path, manifest="PINS", root=tmp_path)
+
+
 def test_a_missing_manifest_says_how_to_fix_it(tmp_path: Path) -> None:
     path = write_checkpoint(tmp_path)
     with pytest.raises(ModelPathError) as excinfo:
