@@ -11,7 +11,6 @@ from pytest_autoglm.leaks._errors import MemoryLimitError
 from pytest_autoglm.leaks._sources import CudaAllocator, PythonHeap, cuda_torch
 from pytest_autoglm.leaks._thresholds import LimitOptions
 
-
 #: a peak needs no traceback: 1 frame per allocation costs a fraction of 10 (a 10-request
 #: episode took 3.5 s traced at 1 frame, 19.1 s at 10; issue 14)
 PEAK_FRAMES = 1

@@ -68,7 +68,7 @@ def test_a_mapping_pins_non_weight_files_too(tmp_path: Path) -> None:
     pins = {"config.json": sha(config)}
     inspect_checkpoint(path, sha256=pins)
     config.write_text("{} ")
-    with pytest.raises(ChecksumMismatch, match="sha256 mismatch for .*config.json"):
+    with pytest.raises(ChecksumMismatch, match=r"sha256 mismatch for .*config\.json"):
         inspect_checkpoint(path, sha256=pins)
 
 
