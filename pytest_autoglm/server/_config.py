@@ -67,6 +67,9 @@ class ServerConfig:
     #: the most call records kept (the oldest are dropped; ``server.calls.dropped`` counts
     #: them); ``None``: keep every one
     max_calls: int | None = 10_000
+    #: as vLLM's ``--reasoning-parser`` (e.g. ``"glm45"``): the ``<think>`` part of a reply
+    #: goes to ``reasoning_content``, where phone_agent never reads it (a misdeployment)
+    reasoning_parser: str | None = None
     tokens: TokenEstimate = field(default_factory=TokenEstimate)
     #: hosts in-process clients may reach besides the fake (``"*"``: all)
     allow_hosts: tuple[str, ...] = ()
@@ -145,6 +148,7 @@ class ServerConfig:
             "base_url": ((str,), "a str"), "model": ((str,), "a str"),
             "api_key": ((str, type(None)), "a str or None"), "transport": ((str,), "a str"),
             "flavour": ((str,), "a str"), "version": ((str, type(None)), "a str or None"),
+            "reasoning_parser": ((str, type(None)), "a str or None"),
             "max_model_len": ((int,), "a positive integer"),
             "max_images": ((int,), "a positive integer"), "seed": ((int,), "a whole number >= 0"),
             "chunk_chars": ((int, float), "a number > 0"),

@@ -292,6 +292,7 @@ class Core:
         if completion > budget:  # generation stops at the limit, as vLLM's does
             text = text[: max(0, len(text) * budget // max(completion, 1))]
             completion, finish = est.text_tokens(text), "length"
+        thinking, text = _reasoning_split(text, self.config.reasoning_parser)
         cid = completion_id(rng)
         model = facts.model
         slow = next((s for s in shaping if isinstance(s, Slow)), None)
@@ -299,7 +300,7 @@ class Core:
         if not facts.stream:
             body = completion_body(cid=cid, created=self._created, model=model, text=text,
                                    finish_reason=finish, prompt=facts.prompt.full,
-                                   completion=completion)  # fmt: skip
+                                   completion=completion, reasoning=thinking)  # fmt: skip
             plan = _json_plan(200, body)
             if slow is not None:
                 count = len(split_tokens(text, rng, self.config.chunk_chars))
@@ -315,7 +316,8 @@ class Core:
         writer = ChunkWriter(cid, self._created, model)
         ttft = slow.ttft if slow else 0.0
         gap = slow.inter_chunk if slow else 0.0
-        parts: list[tuple[float, bytes]] = [(ttft, writer.role())]
+        parts = [(ttft, writer.role()), *((gap, writer.reasoning(p)) for p in (
+            split_tokens(thinking, rng) if thinking is not None else ()))]  # fmt: skip
         last = len(pieces) - 1
         plan = Plan(status=200, headers=[("content-type", SSE)], stream=parts)
         for i, piece in enumerate(pieces):
@@ -369,6 +371,14 @@ class Core:
         lines = [f"no scripted entry matches; nearest is {nearest.label()}:"]
         lines += [f"    {m}" for m in differences[nearest.number]]
         return "\n".join(lines)
+
+
+def _reasoning_split(text: str, parser: str | None) -> tuple[str | None, str]:
+    """``(thinking, content)`` as vLLM's ``--reasoning-parser`` splits a reply (no parser: as is)."""
+    if not parser or "</think>" not in text:
+        return None, text
+    head, _, rest = text.partition("</think>")
+    return head.replace("<think>", "", 1), rest.lstrip("\n")
 
 
 def _mismatches(entry: Entry, facts: ChatFacts) -> list[str]:

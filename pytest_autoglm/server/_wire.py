@@ -49,6 +49,7 @@ def completion_body(
     finish_reason: str,
     prompt: int,
     completion: int,
+    reasoning: str | None = None,
 ) -> bytes:
     """A non-stream ``chat.completion`` with every field vLLM sets."""
     return dumps({
@@ -57,7 +58,7 @@ def completion_body(
             "index": 0,
             "message": {"role": "assistant", "content": text, "refusal": None, "annotations": None,
                         "audio": None, "function_call": None, "tool_calls": [],
-                        "reasoning_content": None},
+                        "reasoning_content": reasoning},
             "logprobs": None, "finish_reason": finish_reason, "stop_reason": None,
             "token_ids": None,
         }],
@@ -100,6 +101,12 @@ class ChunkWriter:
             )
         return event(self._head + b',"choices":[{"index":0,"delta":{"content":' + text
                      + b',"reasoning_content":null},"logprobs":null,' + tail)  # fmt: skip
+
+    def reasoning(self, piece: str) -> bytes:
+        """A chunk of thinking, as vLLM streams it with a ``--reasoning-parser``."""
+        text = json.dumps(piece, ensure_ascii=False).encode()
+        return event(self._head + b',"choices":[{"index":0,"delta":{"reasoning_content":' + text
+                     + b'},"logprobs":null,"finish_reason":null,"token_ids":null}]}')  # fmt: skip
 
     def usage(self, prompt: int, completion: int) -> bytes:
         return event(self._head + b',"choices":[],"usage":' + dumps(
