@@ -6,6 +6,7 @@ or pass the traffic through to the live server of ``--autoglm-base-url`` and rec
 (``--autoglm-record-mode once|new|all``). Scripted faults still come first, and every call
 is still recorded in ``server.calls``.
 
+- ``_options``: the options and the marker.
 - ``_normalise``: images as ``{sha256, width, height, bytes}``, the system prompt's date line
   as ``<date>``, registered secrets as ``***`` (what is stored and what is matched).
 - ``_format``: the JSON Lines file (one line per request, response, SSE event and end).
@@ -16,12 +17,25 @@ is still recorded in ``server.calls``.
 
 from __future__ import annotations
 
-from pytest_autoglm.cassettes._errors import CassetteError, CassetteMissError
-from pytest_autoglm.cassettes._format import Cassette, Event, Exchange, read_cassette
-from pytest_autoglm.cassettes._normalise import DATE_PLACEHOLDER, normalise_request
-from pytest_autoglm.cassettes._session import RECORD_MODES, CassetteSession
-from pytest_autoglm.cassettes._upstream import Upstream, UpstreamError
+from typing import TYPE_CHECKING
 
+from pytest_autoglm._lazy import lazy_exports
+
+#: public name -> private module that defines it
+_EXPORTS: dict[str, str] = {
+    "DATE_PLACEHOLDER": "_normalise",
+    "RECORD_MODES": "_options",
+    "Cassette": "_format",
+    "CassetteError": "_errors",
+    "CassetteMissError": "_errors",
+    "CassetteSession": "_session",
+    "Event": "_format",
+    "Exchange": "_format",
+    "Upstream": "_upstream",
+    "UpstreamError": "_upstream",
+    "normalise_request": "_normalise",
+    "read_cassette": "_format",
+}
 __all__ = [
     "DATE_PLACEHOLDER",
     "RECORD_MODES",
@@ -36,3 +50,13 @@ __all__ = [
     "normalise_request",
     "read_cassette",
 ]
+
+if TYPE_CHECKING:
+    from pytest_autoglm.cassettes._errors import CassetteError, CassetteMissError
+    from pytest_autoglm.cassettes._format import Cassette, Event, Exchange, read_cassette
+    from pytest_autoglm.cassettes._normalise import DATE_PLACEHOLDER, normalise_request
+    from pytest_autoglm.cassettes._options import RECORD_MODES
+    from pytest_autoglm.cassettes._session import CassetteSession
+    from pytest_autoglm.cassettes._upstream import Upstream, UpstreamError
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

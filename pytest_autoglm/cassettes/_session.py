@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from pytest_autoglm.server._calls import Call
     from pytest_autoglm.server._core import Plan, Request
 
-RECORD_MODES = ("none", "once", "new", "all")
+from pytest_autoglm.cassettes._options import RECORD_MODES
 
 
 def _fix(path: Path) -> str:

@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from pytest_autoglm._plugins.live import BASE_URL, MODEL
 from pytest_autoglm._settings import settings_of
+from pytest_autoglm.cassettes._options import BASE_URL, MODEL
 from pytest_autoglm.conformance._checks import ServerFacts
 from pytest_autoglm.conformance._client import Client
 from pytest_autoglm.conformance._findings import Finding, NotApplicable
