@@ -29,6 +29,7 @@ FEATURES: tuple[str, ...] = (
     "deps",
     "phone",
     "live",
+    "realserver",
 )
 
 

@@ -43,8 +43,6 @@ from pytest_autoglm.server._script import Entry, PredicateError, Script
 from pytest_autoglm.server._validate import ChatFacts
 from pytest_autoglm.server._wire import (
     DONE,
-    ChunkWriter,
-    completion_body,
     completion_id,
     dumps,
     event,
@@ -191,6 +189,8 @@ class Core:
         if self.cassette is not None:
             return self._from_cassette(request, call)
         path, method = request.path, request.method
+        if path in ("/health", "/version") and method != "GET":  # FastAPI's answer
+            return _json_plan(405, dumps({"detail": "Method Not Allowed"}))
         if path == "/health":
             call.answered_by = "endpoint /health"
             return Plan(status=self.health_status)  # empty body; the transport sets its length
@@ -214,7 +214,13 @@ class Core:
                 return _json_plan(405, dumps({"detail": "Method Not Allowed"}))
             return self._chat(request, call)
         call.answered_by = "not found"
-        status, headers, body = self._profile.unknown_path(method, path)
+        routes = (
+            "/health",
+            "/version",
+            f"{self._prefix}/models",
+            f"{self._prefix}/chat/completions",
+        )
+        status, headers, body = self._profile.unknown_path(method, path, routes)
         return Plan(status=status, headers=list(headers.items()), body=body)
 
     def _authorized(self, headers: Mapping[str, str]) -> bool:
@@ -226,11 +232,11 @@ class Core:
 
     # -- chat completions -------------------------------------------------------------
     def _chat(self, request: Request, call: Call) -> Plan:
-        if call.json is None:
-            refused = self._profile.not_json(request.body, request.headers.get("content-type", ""))
-            if refused is not None:
-                call.answered_by = "validation"
-                return self._error_plan(refused)
+        content_type = request.headers.get("content-type", "")
+        refused = self._profile.refuse_body(request.body, content_type, call.json)
+        if refused is not None:
+            call.answered_by = "validation"
+            return self._error_plan(refused)
         if self.config.validate:
             checked = self._profile.check_chat(call.json, self.config)
             if isinstance(checked, ApiError):
@@ -298,7 +304,7 @@ class Core:
         slow = next((s for s in shaping if isinstance(s, Slow)), None)
         shape = next((s for s in shaping if not isinstance(s, Slow)), None)
         if not facts.stream:
-            body = completion_body(cid=cid, created=self._created, model=model, text=text,
+            body = self._profile.completion_body(cid=cid, created=self._created, model=model, text=text,
                                    finish_reason=finish, prompt=facts.prompt.full,
                                    completion=completion, reasoning=thinking)  # fmt: skip
             plan = _json_plan(200, body)
@@ -313,7 +319,7 @@ class Core:
             pieces = list(reply.chunks)
         else:
             pieces = split_tokens(text, rng, self.config.chunk_chars)
-        writer = ChunkWriter(cid, self._created, model)
+        writer = self._profile.chunk_writer(cid, self._created, model, facts)
         ttft = slow.ttft if slow else 0.0
         gap = slow.inter_chunk if slow else 0.0
         parts = [(ttft, writer.role()), *((gap, writer.reasoning(p)) for p in (

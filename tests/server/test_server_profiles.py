@@ -50,6 +50,11 @@ import httpx, pytest
 def test_new(autoglm_server):
     assert httpx.get("http://localhost:8000/version").json() == {"version": "0.32.0"}
     assert autoglm_server.config.profile.source == "verified against the real server"
+    body = {"model": "autoglm-phone-9b", "messages": [{"role": "user", "content": "hi"}],
+            "temperature": 5}
+    answer = httpx.post(autoglm_server.base_url + "/chat/completions", json=body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["param"] == "temperature"
 
 def test_default(autoglm_server):
     assert httpx.get("http://localhost:8000/version").json() == {"version": "0.12.0"}

@@ -50,9 +50,13 @@ class Profile:
         return ApiError(status=401, message="Unauthorized", flavour=self.flavour,
                         raw={"error": "Unauthorized"})  # fmt: skip
 
-    def not_json(self, body: bytes, content_type: str) -> ApiError | None:
-        """The answer to a chat body that is not a JSON value (``None``: not this profile's concern)."""
-        return self.schema("JSON decode error: the request body is not valid JSON")  # (inferred)
+    def refuse_body(self, body: bytes, content_type: str, parsed: object) -> ApiError | None:
+        """The answer to a raw chat body refused before validation (``parsed``: its JSON or None)."""
+        if parsed is None:
+            return self.schema(
+                "JSON decode error: the request body is not valid JSON"
+            )  # (inferred)
+        return None
 
     # -- validation texts -------------------------------------------------------------
     def unknown_model(self, model: str) -> ApiError | None:
@@ -100,6 +104,19 @@ class Profile:
 
         return check_chat_request(body, config=config, profile=self)
 
+    # -- wire format ------------------------------------------------------------------
+    def completion_body(self, **fields: Any) -> bytes:
+        """A non-stream ``chat.completion`` body (see :func:`pytest_autoglm.server._wire.completion_body`)."""
+        from pytest_autoglm.server._wire import completion_body
+
+        return completion_body(**fields)
+
+    def chunk_writer(self, cid: str, created: int, model: str, facts: ChatFacts) -> Any:
+        """The writer of one streamed reply's SSE events."""
+        from pytest_autoglm.server._wire import ChunkWriter
+
+        return ChunkWriter(cid, created, model)
+
     # -- faults (``server.fail(status)``) ---------------------------------------------
     def fault(self, status: int, model: str, code: str | None = None,
               message: str | None = None) -> ApiError:  # fmt: skip
@@ -127,8 +144,13 @@ class Profile:
         return ()
 
     # -- paths ------------------------------------------------------------------------
-    def unknown_path(self, method: str, path: str) -> tuple[int, dict[str, str], bytes]:
-        """Status, headers and body for a path the server does not serve (FastAPI's 404)."""
+    def unknown_path(
+        self, method: str, path: str, routes: tuple[str, ...]
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for a path the server does not serve: FastAPI's 404, or
+        its 307 to the same path without the trailing slash."""
+        if path.endswith("/") and path.rstrip("/") in routes:
+            return 307, {"location": path.rstrip("/")}, b""
         return 404, {"content-type": "application/json"}, b'{"detail":"Not Found"}'
 
 

@@ -13,7 +13,7 @@ is capped instead of refused.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pytest_autoglm.server._errors import ApiError
 from pytest_autoglm.server._profiles.vllm_0_12_0 import Vllm0120
@@ -27,7 +27,22 @@ class Vllm0320(Vllm0120):
     version = "0.32.0"
     source = "verified against the real server"
 
+    def refuse_body(self, body: bytes, content_type: str, parsed: object) -> ApiError | None:
+        from pytest_autoglm.server._profiles._check_0_32 import refuse_body
+
+        return refuse_body(self, body, content_type)
+
     def check_chat(self, body: object, config: ServerConfig) -> ApiError | ChatFacts:
         from pytest_autoglm.server._profiles._check_0_32 import check_chat
 
         return check_chat(self, body, config)
+
+    def completion_body(self, **fields: Any) -> bytes:
+        from pytest_autoglm.server._profiles._wire_0_32 import completion_body
+
+        return completion_body(**fields)
+
+    def chunk_writer(self, cid: str, created: int, model: str, facts: ChatFacts) -> Any:
+        from pytest_autoglm.server._profiles._wire_0_32 import writer_for
+
+        return writer_for(cid, created, model, facts)

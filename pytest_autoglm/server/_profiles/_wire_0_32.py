@@ -1,0 +1,91 @@
+"""Wire format of vLLM 0.32.0 (measured): chat completion bodies and SSE chunks.
+
+Differences from 0.12.0: the message has ``reasoning`` (not ``reasoning_content``) and no
+``tool_calls``; choices carry ``routed_experts``; the body ends with ``prompt_text``,
+``ec_transfer_params`` and ``metrics``; ``system_fingerprint`` is ``vllm-0.32.0-<hash>``,
+sent on the last chunk (or on the usage chunk when there is one); the role chunk ends
+with ``prompt_token_ids`` and ``prompt_text``; ``continuous_usage_stats`` puts usage on
+every chunk.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pytest_autoglm.server._wire import dumps, event
+
+FINGERPRINT = "vllm-0.32.0-74319afd"
+
+
+def completion_body(*, cid: str, created: int, model: str, text: str, finish_reason: str,
+                    prompt: int, completion: int) -> bytes:  # fmt: skip
+    return dumps({
+        "id": cid, "object": "chat.completion", "created": created, "model": model,
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": text, "refusal": None, "annotations": None,
+                        "audio": None, "function_call": None, "reasoning": None},
+            "logprobs": None, "finish_reason": finish_reason, "stop_reason": None,
+            "token_ids": None, "routed_experts": None,
+        }],
+        "service_tier": None, "system_fingerprint": FINGERPRINT,
+        "usage": {"prompt_tokens": prompt, "total_tokens": prompt + completion,
+                  "completion_tokens": completion, "prompt_tokens_details": None,
+                  "completion_tokens_details": None},
+        "prompt_logprobs": None, "prompt_token_ids": None, "prompt_text": None,
+        "kv_transfer_params": None, "ec_transfer_params": None, "metrics": None,
+    })  # fmt: skip
+
+
+class ChunkWriter:
+    """The SSE events of one streamed completion, as vLLM 0.32.0 writes them."""
+
+    def __init__(self, cid: str, created: int, model: str, *, prompt: int = 0,
+                 include_usage: bool = False, continuous: bool = False) -> None:  # fmt: skip
+        self._head = dumps({"id": cid, "object": "chat.completion.chunk", "created": created,
+                            "model": model})[:-1]  # fmt: skip
+        self._prompt = prompt
+        self._usage_chunk = include_usage
+        self._continuous = include_usage and continuous
+        self._tokens = 0
+
+    def _usage(self) -> bytes:
+        if not self._continuous:
+            return b""
+        return b',"usage":' + dumps({"prompt_tokens": self._prompt,
+                                     "total_tokens": self._prompt + self._tokens,
+                                     "completion_tokens": self._tokens,
+                                     "completion_tokens_details": None})  # fmt: skip
+
+    def role(self) -> bytes:
+        return event(self._head + b',"choices":[{"index":0,"delta":{"role":"assistant",'
+                     b'"content":""},"logprobs":null,"finish_reason":null}]' + self._usage()
+                     + b',"prompt_token_ids":null,"prompt_text":null}')  # fmt: skip
+
+    def content(self, piece: str, finish_reason: str | None = None) -> bytes:
+        self._tokens += 1
+        text = json.dumps(piece, ensure_ascii=False).encode()
+        if finish_reason is None:
+            tail = b'"finish_reason":null,"token_ids":null}]'
+        else:
+            tail = (b'"finish_reason":' + json.dumps(finish_reason).encode()
+                    + b',"stop_reason":null,"token_ids":null}]')  # fmt: skip
+        tail += self._usage()
+        if finish_reason is not None and not self._usage_chunk:
+            tail += b',"system_fingerprint":"' + FINGERPRINT.encode() + b'"'
+        return event(self._head + b',"choices":[{"index":0,"delta":{"content":' + text
+                     + b'},"logprobs":null,' + tail + b"}")  # fmt: skip
+
+    def usage(self, prompt: int, completion: int) -> bytes:
+        usage = dumps({"prompt_tokens": prompt, "total_tokens": prompt + completion,
+                       "completion_tokens": completion})  # fmt: skip
+        return event(self._head + b',"choices":[],"usage":' + usage
+                     + b',"system_fingerprint":"' + FINGERPRINT.encode() + b'"}')  # fmt: skip
+
+
+def writer_for(cid: str, created: int, model: str, facts: Any) -> ChunkWriter:
+    options = facts.body.get("stream_options") if isinstance(facts.body, dict) else None
+    continuous = isinstance(options, dict) and bool(options.get("continuous_usage_stats"))
+    return ChunkWriter(cid, created, model, prompt=facts.prompt.full,
+                       include_usage=facts.include_usage, continuous=continuous)  # fmt: skip
