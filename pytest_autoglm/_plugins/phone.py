@@ -89,6 +89,8 @@ def autoglm_phone(
         stats.tests += 1
         stats.commands += len(phone.commands)
         stats.unknown += len(phone.unknown_commands)
+    if phone.errors:
+        pytest.fail("the fake phone failed to answer:\n" + "\n".join(phone.errors), pytrace=False)
     if config.strict and phone.unknown_commands:
         message = (
             phone.unknown_report() + "\n(@pytest.mark.autoglm_phone(strict=False) allows them)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shlex
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -99,6 +100,8 @@ class FakePhone:
         self.typed: list[TypedRecord] = []
         self.launches: list[LaunchRecord] = []
         self.unknown_commands: list[UnknownCommand] = []
+        #: errors raised while answering a command (a goto naming no screen, a crashing callable)
+        self.errors: list[str] = []
         self.executables: dict[str, str] = {}
         self._text = ""
         self.select_all = False  # hdc: keyEvent 2072 2017 selects all, the next Delete clears
@@ -276,11 +279,18 @@ class FakePhone:
             runner = _hdc.run if request.tool == "hdc" else _adb.run
             try:
                 answer, serial = runner(self, request)
-            except PhoneError as exc:  # a goto callable that names no screen, ...
+            except Exception as exc:  # a goto naming no screen, a crashing callable, a bug
                 answer, serial = (
                     Answer(1, b"", f"{request.tool}: fake phone: {exc}\n".encode()),
                     None,
                 )
+                line = shlex.join((request.tool, *request.argv))
+                if isinstance(exc, PhoneError):
+                    self.errors.append(f"{line}: {exc}")
+                else:
+                    import traceback
+
+                    self.errors.append(f"{line}:\n{traceback.format_exc()}")
             self.commands.append(
                 Command(
                     tool=request.tool,
@@ -299,8 +309,6 @@ class FakePhone:
         self, tool: str, argv: Sequence[str], known: Iterable[str], stderr: str, code: int = 1
     ) -> Answer:
         """Record a command the fake does not know and answer it like the real tool."""
-        import shlex
-
         line = shlex.join((tool, *argv))
         words = [w for w in argv if not (w.startswith("-") and len(w) == 2)]
         near = difflib.get_close_matches(" ".join(words), list(known), n=1, cutoff=0.0)

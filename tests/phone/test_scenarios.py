@@ -133,3 +133,21 @@ def test_times_follow_the_virtual_clock(autoglm_clock: object, autoglm_phone: Fa
     first, second = autoglm_phone.commands
     assert second.time - first.time >= 1.0
     assert 1.0 in autoglm_clock.slept  # type: ignore[attr-defined]
+
+
+def test_a_goto_naming_no_screen_fails_the_test(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        import subprocess
+        def test_it(autoglm_phone):
+            autoglm_phone.screen("a", current=True).on_tap((0, 0, 999, 999), goto=lambda phone: "nowhere")
+            done = subprocess.run(["adb", "shell", "input", "tap", "1", "1"], capture_output=True, text=True)
+            assert done.returncode == 1
+    """)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*the fake phone failed to answer:*",
+            "*adb shell input tap 1 1: no screen named 'nowhere'*",
+        ]
+    )
