@@ -220,4 +220,5 @@ def write_cassette(path: Path, cassette: Cassette, redact: Callable[[str], str],
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; a cassette is shared like any source file
     os.replace(tmp, path)
