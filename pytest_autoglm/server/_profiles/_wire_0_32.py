@@ -19,13 +19,13 @@ FINGERPRINT = "vllm-0.32.0-74319afd"
 
 
 def completion_body(*, cid: str, created: int, model: str, text: str, finish_reason: str,
-                    prompt: int, completion: int) -> bytes:  # fmt: skip
+                    prompt: int, completion: int, reasoning: str | None = None) -> bytes:  # fmt: skip
     return dumps({
         "id": cid, "object": "chat.completion", "created": created, "model": model,
         "choices": [{
             "index": 0,
             "message": {"role": "assistant", "content": text, "refusal": None, "annotations": None,
-                        "audio": None, "function_call": None, "reasoning": None},
+                        "audio": None, "function_call": None, "reasoning": reasoning},
             "logprobs": None, "finish_reason": finish_reason, "stop_reason": None,
             "token_ids": None, "routed_experts": None,
         }],
@@ -76,6 +76,15 @@ class ChunkWriter:
             tail += b',"system_fingerprint":"' + FINGERPRINT.encode() + b'"'
         return event(self._head + b',"choices":[{"index":0,"delta":{"content":' + text
                      + b'},"logprobs":null,' + tail + b"}")  # fmt: skip
+
+    def reasoning(self, piece: str) -> bytes:
+        """A chunk of thinking with a ``--reasoning-parser`` (the field name ``reasoning`` follows
+        the 0.32 message; *(inferred)*: the tiny model has no reasoning parser)."""
+        self._tokens += 1
+        text = json.dumps(piece, ensure_ascii=False).encode()
+        return event(self._head + b',"choices":[{"index":0,"delta":{"reasoning":' + text
+                     + b'},"logprobs":null,"finish_reason":null,"token_ids":null}]'
+                     + self._usage() + b"}")  # fmt: skip
 
     def usage(self, prompt: int, completion: int) -> bytes:
         usage = dumps({"prompt_tokens": prompt, "total_tokens": prompt + completion,
