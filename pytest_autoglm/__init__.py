@@ -88,6 +88,9 @@ _EXPORTS: dict[str, str] = {
     "load_checkpoint": "pytest_autoglm.models",
     "write_checkpoint": "pytest_autoglm.models",
     "write_tiny_model": "pytest_autoglm.models",
+    "ContainerError": "pytest_autoglm.containers",
+    "HardeningError": "pytest_autoglm.containers",
+    "assert_container_hardened": "pytest_autoglm.containers",
     "ApiKey": "pytest_autoglm.secrets",
     "EnvFileError": "pytest_autoglm.secrets",
     "SecretRegistry": "pytest_autoglm.secrets",
@@ -123,6 +126,7 @@ __all__ = [
     "CheckpointFormatError",
     "CheckpointInfo",
     "ChecksumMismatch",
+    "ContainerError",
     "CorruptCheckpointError",
     "DependencyConflict",
     "DependencyError",
@@ -136,6 +140,7 @@ __all__ = [
     "GpuRequirement",
     "GpuSharingWarning",
     "GpuSpecError",
+    "HardeningError",
     "Home",
     "Interact",
     "Launch",
@@ -176,6 +181,7 @@ __all__ = [
     "Wait",
     "__version__",
     "agent_action_dict",
+    "assert_container_hardened",
     "assert_no_leak",
     "assert_no_leak_async",
     "check_dependencies",
@@ -200,6 +206,11 @@ __all__ = [
 
 if TYPE_CHECKING:
     from pytest_autoglm._sizes import SizeError, format_size, parse_size
+    from pytest_autoglm.containers import (
+        ContainerError,
+        HardeningError,
+        assert_container_hardened,
+    )
     from pytest_autoglm.deps import (
         DependencyConflict,
         DependencyError,

@@ -30,6 +30,7 @@ FEATURES: tuple[str, ...] = (
     "phone",
     "live",
     "realserver",
+    "containers",
 )
 
 
