@@ -158,13 +158,25 @@ class Container:
 
 
 def remove_quietly(raw: Any) -> None:
-    """``docker rm -f -v``; a container already gone is not an error."""
+    """``docker rm -f -v``; a container already gone is not an error.
+
+    A connection error is retried once on a fresh connection: a Ctrl-C that interrupted
+    a request half-way can leave the pooled connection unusable for the next one.
+    """
     import docker.errors
 
-    try:
-        raw.remove(force=True, v=True)
-    except docker.errors.NotFound:
-        pass
-    except docker.errors.APIError as exc:
-        if "already in progress" not in str(exc) and "No such container" not in str(exc):
+    for attempt in (1, 2):
+        try:
+            raw.remove(force=True, v=True)
+        except docker.errors.NotFound:
+            return
+        except docker.errors.APIError as exc:
+            if "already in progress" in str(exc) or "No such container" in str(exc):
+                return
             raise
+        except Exception:
+            if attempt == 2:
+                raise
+            raw.client.api.close()  # drop the pooled connections; the next call reconnects
+            continue
+        return

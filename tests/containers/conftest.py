@@ -19,6 +19,7 @@ from container_images import ensure_images
 # inside an inner run, and docker's would be imported again (slowly) for every run.
 import pytest_autoglm._plugins.containers
 import pytest_autoglm.containers._hardening
+import pytest_autoglm.containers._in_pytest
 import pytest_autoglm.containers._launch
 import pytest_autoglm.containers._ready
 import pytest_autoglm.containers._session
