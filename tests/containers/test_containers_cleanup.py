@@ -209,10 +209,9 @@ def test_any(autoglm_container):
         )
         result = pytester.runpytest()
         result.assert_outcomes(passed=1)
-        result.stdout.fnmatch_lines(["containers: swept * left by dead sessions: *"])
+        # Under xdist another worker's inner run may sweep them first: both are right.
         left = {c.name for c in containers_with(token)}
         assert left == {made["live"], made["far"]}
-        assert f"autoglm-sweep-dead-{token}" in result.stdout.str()
     finally:
         live.kill()
         live.wait()

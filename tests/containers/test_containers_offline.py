@@ -298,3 +298,19 @@ def test_allow_accepts_named_checks_only() -> None:
 def test_something_else_is_a_usage_error() -> None:
     with pytest.raises(ContainerUsageError, match="expected a container from autoglm_container"):
         assert_container_hardened("my-container")
+
+
+def test_summary_names_what_was_swept() -> None:
+    from pytest_autoglm.containers._session import ContainerSession
+
+    session = ContainerSession(client=None)
+    session.engine = "docker 26.1 (API 1.45) at unix:///run/docker.sock"
+    assert session.summary() == []
+    session.ready_seconds = [1.0, 3.0, 2.0]
+    session.swept = ["autoglm-httpd-abc-1", "autoglm-vllm-def-2"]
+    session.leftovers = ["autoglm-x-1: engine said no"]
+    assert session.summary() == [
+        "containers: 3 started on docker 26.1 (API 1.45) at unix:///run/docker.sock, median start-to-ready 2.00 s",
+        "containers: swept 2 left by dead sessions: autoglm-httpd-abc-1, autoglm-vllm-def-2",
+        "container NOT removed: autoglm-x-1: engine said no",
+    ]
