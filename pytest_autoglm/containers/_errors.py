@@ -49,3 +49,10 @@ class HardeningError(ContainerError, AssertionError):
     def __init__(self, message: str, violations: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.violations = violations
+
+
+# Shown as pytest_autoglm.containers.X in reports: where users import them from.
+for _error in (ContainerError, EngineUnavailable, ContainerUsageError, ImageMissingError,
+               ContainerStartError, GpuRuntimeError, ContainerExitedError,
+               ContainerNotReadyError, HardeningError):  # fmt: skip
+    _error.__module__ = "pytest_autoglm.containers"

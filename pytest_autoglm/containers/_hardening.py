@@ -96,9 +96,9 @@ def _violations(attrs: Mapping[str, Any]) -> list[Violation]:
 
 def _port_violations(attrs: Mapping[str, Any]) -> Iterable[Violation]:
     published: dict[str, list[Mapping[str, Any]]] = {}
-    for source in (
-        (attrs.get("HostConfig") or {}).get("PortBindings") or {},
+    for source in (  # the bindings in effect first: they name the actual host port
         (attrs.get("NetworkSettings") or {}).get("Ports") or {},
+        (attrs.get("HostConfig") or {}).get("PortBindings") or {},
     ):
         for port, bindings in source.items():
             published.setdefault(port, []).extend(bindings or [])
