@@ -96,6 +96,8 @@ _EXPORTS: dict[str, str] = {
     "SecretRegistry": "pytest_autoglm.secrets",
     "ShortSecretWarning": "pytest_autoglm.secrets",
     "secret_registry": "pytest_autoglm.secrets",
+    "CassetteError": "pytest_autoglm.cassettes",
+    "CassetteSession": "pytest_autoglm.cassettes",
     "ApiError": "pytest_autoglm.server",
     "BlockedRequestError": "pytest_autoglm.server",
     "Call": "pytest_autoglm.server",
@@ -123,6 +125,8 @@ __all__ = [
     "Call",
     "CallAPI",
     "Calls",
+    "CassetteError",
+    "CassetteSession",
     "CheckpointFormatError",
     "CheckpointInfo",
     "ChecksumMismatch",
@@ -206,6 +210,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from pytest_autoglm._sizes import SizeError, format_size, parse_size
+    from pytest_autoglm.cassettes import CassetteError, CassetteSession
     from pytest_autoglm.containers import (
         ContainerError,
         HardeningError,

@@ -45,7 +45,11 @@ def _fix(path: Path) -> str:
 
 
 class CassetteSession:
-    """The cassette ``path`` in record ``mode`` for one test; thread-safe."""
+    """The cassette ``path`` in record ``mode`` for one test; thread-safe.
+
+    Exported for type hints: the value of the ``autoglm_cassette`` fixture (``new`` lists
+    what this test recorded, ``path`` where it is written).
+    """
 
     def __init__(self, path: Path, mode: str, *, upstream: Upstream | None,
                  redact: Callable[[str], str], timing: float = 1.0,

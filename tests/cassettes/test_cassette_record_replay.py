@@ -144,6 +144,18 @@ def test_live_mode_passes_through_and_writes_nothing(
     assert not (pytester.path / "cassettes").exists()
 
 
+def test_the_live_server_may_serve_another_model_name(
+    pytester: pytest.Pytester, session_file: Path
+) -> None:
+    with FakeServer(transport="http", export_env=False, strict=False, model="glm-live") as live:
+        script(live)
+        result = pytester.runpytest("--autoglm-base-url", live.base_url, "--autoglm-model",
+                                    "glm-live")  # fmt: skip
+        result.assert_outcomes(passed=1)
+        result.stdout.fnmatch_lines(["autoglm: *live http://127.0.0.1:* model glm-live*"])
+        assert [call.json["model"] for call in live.calls] == ["glm-live", "glm-live"]
+
+
 def test_a_missing_cassette_says_how_to_record_it(
     pytester: pytest.Pytester, session_file: Path
 ) -> None:
