@@ -183,12 +183,3 @@ def pytest_runtest_makereport(
             report.sections.append((f"autoglm model server log (last 50 lines of {server.log})",
                                     server.log_tail()))  # fmt: skip
     return report
-
-
-def pytest_autoglm_header(config: pytest.Config) -> str | None:
-    settings = settings_of(config)
-    if settings[MODEL_SERVER_URL]:
-        return f"model server {settings[MODEL_SERVER_URL]}"
-    if settings[MODEL_SERVER]:
-        return f"model server {settings[MODEL_SERVER]}"
-    return None

@@ -57,7 +57,7 @@ def test_starts_serves_and_stops_the_process(pytester: pytest.Pytester, tmp_path
         f"--autoglm-model-server={_command()}", "-p", "no:randomly"
     )
     result.assert_outcomes(passed=2)
-    result.stdout.fnmatch_lines(["autoglm: *model server *stub_server.py*"])
+    result.stdout.fnmatch_lines(["autoglm: *options: model-server=*stub_server.py*"])
     [pid] = _pids(pids)
     assert _gone(pid), "the server process outlived the session"
 
