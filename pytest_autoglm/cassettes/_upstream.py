@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -20,6 +21,9 @@ from pytest_autoglm.cassettes._format import Event
 
 _NOT_FORWARDED = frozenset({"host", "authorization", "content-length", "connection",
                             "accept-encoding", "transfer-encoding", "keep-alive"})  # fmt: skip
+
+
+_EVENT_END = re.compile(rb"\r?\n\r?\n")
 
 
 class UpstreamError(CassetteError):
@@ -119,24 +123,29 @@ class Upstream:
 
 
 def _read_events(response: http.client.HTTPResponse, start: float) -> tuple[list[Event], bool]:
-    """SSE events as they arrive (an event ends at a blank line); ``cut`` if the body broke off."""
+    """SSE events as they arrive (an event ends at a blank line); ``cut`` if the body broke off.
+
+    ``read1`` returns what the socket has, and raises ``IncompleteRead`` when a chunked body
+    stops before its last chunk (``readline`` would hide that: it ends quietly).
+    """
     events: list[Event] = []
     pending = b""
-    try:
-        while True:
-            line = response.readline()
-            if not line:
-                break
-            pending += line
-            if line in (b"\n", b"\r\n"):
-                if pending.strip():
-                    events.append(Event(time.perf_counter() - start, pending))
-                pending = b""
-    except (OSError, http.client.HTTPException):
-        if pending.strip():
-            events.append(Event(time.perf_counter() - start, pending))
-        return events, True
+    cut = False
+    while True:
+        try:
+            data = response.read1(65536)
+        except (OSError, http.client.HTTPException):
+            cut = True
+            break
+        if not data:
+            break
+        pending += data
+        now = time.perf_counter() - start
+        while (end := _EVENT_END.search(pending)) is not None:  # kept as sent, CRLF or LF
+            event, pending = pending[: end.end()], pending[end.end() :]
+            if event.strip():
+                events.append(Event(now, event))
     if pending.strip():  # the stream ended in the middle of an event
         events.append(Event(time.perf_counter() - start, pending))
-        return events, True
-    return events, False
+        cut = True
+    return events, cut

@@ -64,8 +64,8 @@ def conformance_run(pytestconfig: pytest.Config) -> Callable[..., Any]:
             return check(*args)
         except Finding as finding:
             failure = str(finding)
-        except NotApplicable as reason:
-            pytest.skip(str(reason))
+        except NotApplicable as reason:  # reported at the test, not at this helper
+            raise pytest.skip.Exception(str(reason), _use_item_location=True) from None
         pytest.fail(failure, pytrace=False)  # outside the except: no chained traceback
 
     return run

@@ -47,6 +47,41 @@ def test_an_error_mid_stream_is_replayed_where_it_came(
     replayed.stdout.fnmatch_lines(["*SEEN 4 <th"])
 
 
+CUT_TEST = """
+import openai, pytest
+
+@pytest.mark.autoglm_cassette("cut", timing=0)
+def test_cut(autoglm_server):
+    client = openai.OpenAI(base_url=autoglm_server.base_url, api_key="EMPTY", max_retries=0)
+    stream = client.chat.completions.create(
+        model="autoglm-phone-9b", messages=[{"role": "user", "content": "Open WeChat"}], stream=True
+    )
+    seen = []
+    with pytest.raises(Exception) as dropped:
+        for chunk in stream:
+            seen.append(chunk.choices[0].delta.content)
+    print("DROPPED", type(dropped.value).__name__, len(seen))
+"""
+
+
+def test_a_dropped_connection_is_replayed_as_a_drop(
+    pytester: pytest.Pytester, live: FakeServer
+) -> None:
+    live.cut_stream(after=2)
+    live.reply("<think>Open it.</think>", chunks=list("<think>Open it.</think>"))
+    pytester.makepyfile(test_cut=CUT_TEST)
+    recorded = pytester.runpytest("--autoglm-base-url", live.base_url,
+                                  "--autoglm-record-mode", "once", "-s")  # fmt: skip
+    recorded.assert_outcomes(passed=1)
+    live_line = next(line for line in recorded.outlines if "DROPPED" in line)
+    ends = [line for line in (pytester.path / "cassettes" / "cut.jsonl").read_text().splitlines()
+            if line.startswith('{"end"')]  # fmt: skip
+    assert '"cut": true' in ends[0]
+    replayed = pytester.runpytest("-s")
+    replayed.assert_outcomes(passed=1)
+    assert next(line for line in replayed.outlines if "DROPPED" in line) == live_line
+
+
 FAULT_TEST = """
 import openai, pytest
 

@@ -113,3 +113,31 @@ def test_a_broken_line_is_named(tmp_path: Path) -> None:
     path.write_text('{"autoglm_cassette": 1, "name": "bad"}\n{"response": 7, "status": 200}\n')
     with pytest.raises(CassetteError, match=r"bad\.jsonl:2: not a valid cassette line"):
         read_cassette(path)
+
+
+def test_replay_keeps_the_recorded_gaps_scaled_by_timing(tmp_path: Path) -> None:
+    from pytest_autoglm.cassettes import CassetteSession
+    from pytest_autoglm.server._calls import Call
+    from pytest_autoglm.server._core import Request
+
+    events = [
+        Event(0.30, b"data: 1\n\n"),
+        Event(0.35, b"data: 2\n\n"),
+        Event(0.95, b"data: [DONE]\n\n"),
+    ]
+    request = {"method": "POST", "path": "/v1/chat/completions", "json": {"stream": True}}
+    exchange = Exchange(request, 200, {"content-type": "text/event-stream"}, 0.25, b"", events, 1.0)
+    path = tmp_path / "timed.jsonl"
+    write_cassette(path, Cassette("timed", [exchange]), lambda s: s, {})
+    session = CassetteSession(path, "none", upstream=None, redact=lambda s: s, timing=2.0)
+    call = Call(index=1, method="POST", path="/v1/chat/completions", headers={}, body=b"",
+                stream=True, retry_count=None, time=0.0, transport="respx")  # fmt: skip
+    plan = session.answer(
+        Request("POST", "/v1/chat/completions", {}, b'{"stream": true}', "respx"), call
+    )
+    assert not isinstance(plan, str)
+    assert plan.head_delay == pytest.approx(0.5)  # 0.25 s to the head, twice as slow
+    assert plan.stream is not None
+    assert [round(d, 6) for d, _ in plan.stream] == [0.1, 0.1, 1.2]
+    assert [data for _, data in plan.stream] == [e.wire for e in events]
+    assert call.answered_by == "cassette timed.jsonl #1"
