@@ -49,13 +49,21 @@ MODEL_SERVER_TIMEOUT: Option[float] = Option(
     "Seconds a started model server may take to become ready (vLLM on 2 CPU cores: ~80-200).",
     _parse_seconds, 900.0, metavar="SECONDS", accepted="a number of seconds > 0",
 )  # fmt: skip
+MODEL_SERVER_IMAGE: Option[str] = Option(
+    "model-server-image",
+    "Run the model server for autoglm_model_server in this container image (hardened, never "
+    "pulled; a bare flag means vllm/vllm-openai:v0.12.0, the image Open-AutoGLM's README "
+    "names); with --autoglm-model-server=vllm:PATH the model folder is mounted read-only.",
+    parse_str, "", metavar="IMAGE", const="vllm/vllm-openai:v0.12.0",
+    accepted="an image the engine has, e.g. vllm/vllm-openai:v0.12.0",
+)  # fmt: skip
 REQUIRE_MODEL_SERVER = flag_option(
     "require-model-server",
     "Fail, rather than skip, tests that use autoglm_model_server when none is configured or "
     "vLLM/SGLang is not installed (a CI job that must test the real server).",
 )
 OPTIONS: tuple[Option[Any], ...] = (MODEL_SERVER, MODEL_SERVER_URL, MODEL_SERVER_TIMEOUT,
-                                    REQUIRE_MODEL_SERVER)  # fmt: skip
+                                    MODEL_SERVER_IMAGE, REQUIRE_MODEL_SERVER)  # fmt: skip
 
 _STARTED = pytest.StashKey["ModelServer | None"]()
 _STATE = pytest.StashKey[Path]()
@@ -108,7 +116,7 @@ def _progress(config: pytest.Config) -> Any:
 
 
 def _start(config: pytest.Config, text: str) -> ModelServer:
-    from pytest_autoglm.realserver import parse_spec, start_server
+    from pytest_autoglm.realserver import LaunchSpec, parse_spec, start_server
     from pytest_autoglm.realserver._spec import (
         SGLANG_INSTALL,
         VLLM_INSTALL,
@@ -116,10 +124,12 @@ def _start(config: pytest.Config, text: str) -> ModelServer:
         server_python,
     )
 
+    image: str = settings_of(config)[MODEL_SERVER_IMAGE]
     kind = text.strip().partition(":")[0]
     python = server_python(kind, config.rootpath)
-    spec = parse_spec(text, python)  # checked at configure time
-    if spec.kind in ("vllm", "sglang") and missing_module(python, spec.kind):
+    # checked at configure time; only an image: the image's own command
+    spec = parse_spec(text, python) if text else LaunchSpec("image", ())
+    if not image and spec.kind in ("vllm", "sglang") and missing_module(python, spec.kind):
         install = VLLM_INSTALL if spec.kind == "vllm" else SGLANG_INSTALL
         _unavailable(config, f"needs {spec.label} ({spec.kind} importable); found none in {python}; "
                              f"install: {install} (and set AUTOGLM_VLLM_VENV to that venv)")  # fmt: skip
@@ -128,7 +138,13 @@ def _start(config: pytest.Config, text: str) -> ModelServer:
     log = log_dir / f"model-server-{os.getpid()}.log"
     log.write_bytes(b"")
     timeout = settings_of(config)[MODEL_SERVER_TIMEOUT]
-    return start_server(spec, log, timeout=timeout, progress=_progress(config))
+    launcher = None
+    if image:  # the container mode: skips without an engine, like autoglm_container
+        from pytest_autoglm.containers._in_pytest import session_of
+        from pytest_autoglm.realserver._container import ContainerLauncher
+
+        launcher = ContainerLauncher(session_of(config), image)
+    return start_server(spec, log, timeout=timeout, progress=_progress(config), launcher=launcher)
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +161,8 @@ def autoglm_model_server(request: pytest.FixtureRequest) -> Iterator[ModelServer
     config = request.config
     settings = settings_of(config)
     url, text = settings[MODEL_SERVER_URL], settings[MODEL_SERVER]
-    if not url and not text:
+    image = settings[MODEL_SERVER_IMAGE]
+    if not url and not text and not image:
         _unavailable(config, f"model-server tests are off (pass {MODEL_SERVER.flag}=vllm:PATH "
                              f"or {MODEL_SERVER_URL.flag}=URL)")  # fmt: skip
     server: ModelServer | None = None
@@ -155,7 +172,8 @@ def autoglm_model_server(request: pytest.FixtureRequest) -> Iterator[ModelServer
             server = connect(url)
         else:
             state = os.environ.get("AUTOGLM_MODEL_SERVER_STATE")
-            if state and hasattr(config, "workerinput"):
+            # a container belongs to its worker's container session: one per worker
+            if state and hasattr(config, "workerinput") and not image:
                 from pytest_autoglm.realserver._shared import shared_server
 
                 server = shared_server(Path(state), lambda: _start(config, text))

@@ -11,7 +11,8 @@ import contextlib
 import re
 import threading
 from collections import deque
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 #: lines kept in memory for pattern searches (older ones are dropped)
 KEEP = 20_000
@@ -24,6 +25,8 @@ class LogFollower:
         self._cursors: dict[str, int] = {}
         self._matched: set[str] = set()
         self._partial = ""
+        self._sink: BinaryIO | None = None
+        self._done = False
         self._lock = threading.Lock()
         # a CancellableStream: close() ends the read from any thread and frees the socket
         self._stream = raw.logs(stream=True, follow=True, stdout=True, stderr=True)
@@ -42,6 +45,24 @@ class LogFollower:
             self._close_stream()
         if self._partial:
             self._feed("\n")
+        with self._lock:
+            self._done = True
+            if self._sink is not None:
+                self._sink.close()
+
+    def tee(self, path: Path) -> None:
+        """Also append the output to ``path`` (what was read so far first), as it arrives."""
+        with self._lock:
+            self._sink = path.open("ab")
+            past = "\n".join(self._lines) + ("\n" if self._lines else "") + self._partial
+            self._sink.write(past.encode("utf-8", "replace"))
+            self._sink.flush()
+            if self._done:  # the stream already ended: nothing more will come
+                self._sink.close()
+
+    def wait(self, timeout: float) -> None:
+        """Wait until the stream has ended (the container stopped), at most ``timeout`` s."""
+        self._thread.join(timeout)
 
     def _close_stream(self) -> None:
         with contextlib.suppress(Exception):  # already closed
@@ -54,6 +75,9 @@ class LogFollower:
 
     def _feed(self, text: str) -> None:
         with self._lock:
+            if self._sink is not None:
+                self._sink.write(text.encode("utf-8", "replace"))
+                self._sink.flush()
             *complete, self._partial = (self._partial + text).split("\n")
             for line in complete:
                 if len(self._lines) == KEEP:

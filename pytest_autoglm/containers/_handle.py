@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from pytest_autoglm.containers._errors import ContainerError, ContainerUsageError
@@ -116,6 +117,17 @@ class Container:
         self.follow_logs()
         assert self._follower is not None
         return self._follower.matches(pattern)
+
+    def tee_logs(self, path: Path) -> None:
+        """Append the container's output to ``path`` as it arrives (what came so far first)."""
+        self.follow_logs()
+        assert self._follower is not None
+        self._follower.tee(path)
+
+    def wait_logs(self, timeout: float = 5.0) -> None:
+        """After the container stopped: wait until its last output has been read."""
+        if self._follower is not None:
+            self._follower.wait(timeout)
 
     def stop_following(self) -> None:
         if self._follower is not None:
