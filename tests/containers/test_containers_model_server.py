@@ -54,11 +54,8 @@ def test_image_that_exits_fails_at_once(pytester: pytest.Pytester, engine: Any) 
     )
     result = pytester.runpytest(f"--autoglm-model-server-image={CRASH}")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(
-        [
-            "*container crash (autoglm-test/crash:local) exited while waiting for the container to run: exit code 3*"
-        ]
-    )
+    # caught while the container starts, or by the fixture's poll once it ran: both say so
+    result.stdout.fnmatch_lines(["*exit* code 3*", "*CUDA error: out of memory*"])
     assert _left(engine, "test_image_mode_crash") == []
 
 
