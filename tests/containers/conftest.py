@@ -31,6 +31,15 @@ with contextlib.suppress(ImportError):  # without it, the tests skip through aut
 TOKEN_LABEL = "io.pytest-autoglm.test-token"
 
 
+def inner_header(token: str) -> str:
+    """The top of an inner run's test file: imports, and ``LABELS`` carrying the token."""
+    return (
+        "import os, time, pytest\n"
+        "from pytest_autoglm.containers import http, log\n"
+        f"LABELS = {{{TOKEN_LABEL!r}: {token!r}}}\n"
+    )
+
+
 @pytest.fixture(scope="session")
 def engine(autoglm_docker: Any) -> Any:
     """The session's ContainerSession, with the test images built (once)."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import TOKEN_LABEL
+from conftest import TOKEN_LABEL, inner_header
 from container_images import HANG, HTTPD
 
 from pytest_autoglm.containers._owner import HOST, PID, PID_STARTED, SESSION, Owner
@@ -18,19 +18,11 @@ from pytest_autoglm.containers._owner import HOST, PID, PID_STARTED, SESSION, Ow
 pytestmark = pytest.mark.usefixtures("engine")
 
 
-def _header(token: str) -> str:
-    return (
-        "import os, time, pytest\n"
-        "from pytest_autoglm.containers import http, log\n"
-        f"LABELS = {{{TOKEN_LABEL!r}: {token!r}}}\n"
-    )
-
-
 def test_failing_test_gets_the_log_section_and_loses_its_container(
     pytester: pytest.Pytester, token: str, containers_with: Callable[[str], list[Any]]
 ) -> None:
     pytester.makepyfile(
-        _header(token)
+        inner_header(token)
         + f"""
 def test_fails(autoglm_container):
     server = autoglm_container("{HTTPD}", ready=log("server ready"), labels=LABELS)
@@ -53,7 +45,7 @@ def test_fails(autoglm_container):
 
 def test_passing_test_has_no_log_section(pytester: pytest.Pytester, token: str) -> None:
     pytester.makepyfile(
-        _header(token)
+        inner_header(token)
         + f"""
 def test_passes(autoglm_container):
     autoglm_container("{HTTPD}", ready=log("server ready"), labels=LABELS)
@@ -80,7 +72,7 @@ def test_failed_start_leaves_no_created_container(
     arguments: str, message: str,
 ) -> None:  # fmt: skip
     pytester.makepyfile(
-        _header(token)
+        inner_header(token)
         + f"""
 def test_start(autoglm_container):
     autoglm_container("{HANG}", {arguments}, labels=LABELS)
@@ -97,7 +89,7 @@ def test_start(autoglm_container):
 
 def test_gpu_container_follows_the_autoglm_gpu_rules(pytester: pytest.Pytester, token: str) -> None:
     pytester.makepyfile(
-        _header(token)
+        inner_header(token)
         + f"""
 def test_gpu(autoglm_container):
     autoglm_container("{HANG}", gpus=2, labels=LABELS)
@@ -147,7 +139,7 @@ def test_interrupted(autoglm_container):
 def test_interrupted(autoglm_container):
     autoglm_container("{HANG}", ready=http("/health"), timeout=120, labels=LABELS)
 """
-    script = pytester.makepyfile(_header(token) + body)
+    script = pytester.makepyfile(inner_header(token) + body)
     process = subprocess.Popen(
         [sys.executable, "-m", "pytest", str(script), "-p", "no:cacheprovider", "-q"],
         cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -201,7 +193,7 @@ def test_sweep_removes_dead_sessions_containers_only(
             HANG, name=f"autoglm-sweep-reused-{token}", labels={**reused, TOKEN_LABEL: token}
         ).name
         pytester.makepyfile(
-            _header(token)
+            inner_header(token)
             + f"""
 def test_any(autoglm_container):
     autoglm_container("{HTTPD}", ready=log("server ready"))
@@ -223,7 +215,7 @@ def test_session_scoped_containers_live_until_the_session_ends(
     pytester: pytest.Pytester, token: str, containers_with: Callable[[str], list[Any]]
 ) -> None:
     pytester.makeconftest(
-        _header(token)
+        inner_header(token)
         + f"""
 @pytest.fixture(scope="session")
 def model_server(autoglm_docker):
@@ -254,7 +246,7 @@ def test_containers_of_xdist_workers_are_their_own(
     pytester: pytest.Pytester, token: str, containers_with: Callable[[str], list[Any]]
 ) -> None:
     pytester.makepyfile(
-        _header(token)
+        inner_header(token)
         + f"""
 @pytest.mark.parametrize("n", range(4))
 def test_worker(autoglm_container, n):

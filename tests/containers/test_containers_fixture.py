@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import TOKEN_LABEL
+from conftest import inner_header
 from container_images import CRASH, HANG, HTTPD
 
 from pytest_autoglm.containers import assert_container_hardened, http, log
@@ -87,12 +87,7 @@ def test_a_status_other_than_200_can_be_awaited(autoglm_container: Callable[...,
 
 
 def _inner(pytester: pytest.Pytester, body: str, token: str) -> None:
-    header = (
-        "import pytest\n"
-        "from pytest_autoglm.containers import http, log\n"
-        f"LABELS = {{{TOKEN_LABEL!r}: {token!r}}}\n"
-    )
-    pytester.makepyfile(header + body)
+    pytester.makepyfile(inner_header(token) + body)
 
 
 def test_early_exit_fails_at_once_with_exit_code_and_logs(
