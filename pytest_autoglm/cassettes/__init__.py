@@ -27,7 +27,6 @@ _EXPORTS: dict[str, str] = {
     "RECORD_MODES": "_options",
     "Cassette": "_format",
     "CassetteError": "_errors",
-    "CassetteMissError": "_errors",
     "CassetteSession": "_session",
     "Event": "_format",
     "Exchange": "_format",
@@ -41,7 +40,6 @@ __all__ = [
     "RECORD_MODES",
     "Cassette",
     "CassetteError",
-    "CassetteMissError",
     "CassetteSession",
     "Event",
     "Exchange",
@@ -52,7 +50,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from pytest_autoglm.cassettes._errors import CassetteError, CassetteMissError
+    from pytest_autoglm.cassettes._errors import CassetteError
     from pytest_autoglm.cassettes._format import Cassette, Event, Exchange, read_cassette
     from pytest_autoglm.cassettes._normalise import DATE_PLACEHOLDER, normalise_request
     from pytest_autoglm.cassettes._options import RECORD_MODES

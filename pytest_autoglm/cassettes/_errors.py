@@ -5,7 +5,3 @@ from __future__ import annotations
 
 class CassetteError(Exception):
     """A cassette that cannot be read, written or used; the message names the file and the fix."""
-
-
-class CassetteMissError(CassetteError, AssertionError):
-    """A request that no recorded interaction answers (record mode ``none``)."""
