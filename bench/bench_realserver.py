@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from pytest_autoglm.models import write_tiny_model
-from pytest_autoglm.realserver import parse_spec, start_server
+from pytest_autoglm.realserver import ModelServer, parse_spec, start_server
 from pytest_autoglm.realserver._spec import missing_module, server_python
 
 
@@ -32,6 +32,29 @@ def _call(client: object, model: str) -> float:
     return time.perf_counter() - started
 
 
+def _latency(
+    server: ModelServer, calls: int, real_times: list[float], fake_times: list[float]
+) -> None:
+    """The same request to the real server and to the fake (http transport), alternating."""
+    import openai
+
+    from pytest_autoglm.server import FakeServer
+    from pytest_autoglm.server._fidelity._run import fake_config
+
+    host = server.root.removeprefix("http://")  # the fake's host guard lets this one through
+    real = openai.OpenAI(base_url=server.base_url, api_key="EMPTY", max_retries=0)
+    with FakeServer(fake_config().with_(api_key="EMPTY", allow_hosts=(host,))) as fake:
+        fake.reply("x" * 64, reusable=True)
+        faked = openai.OpenAI(base_url=fake.base_url, api_key="EMPTY", max_retries=0)
+        _call(real, server.model)
+        _call(faked, fake.model)
+        for _ in range(calls):
+            real_times.append(_call(real, server.model))
+            fake_times.append(_call(faked, fake.model))
+        faked.close()
+    real.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--starts", type=int, default=5)
@@ -41,11 +64,6 @@ def main() -> int:
     if missing_module(python, "vllm"):
         print(f"skipped: no vLLM in {python} (set AUTOGLM_VLLM_VENV or run ./dev vllm)")
         return 0
-    import openai
-
-    from pytest_autoglm.server import FakeServer
-    from pytest_autoglm.server._fidelity._run import fake_config
-
     work = Path(tempfile.mkdtemp(prefix="autoglm-bench-"))
     spec = parse_spec(f"vllm:{write_tiny_model(work / 'tiny')}", python)
     ready: list[float] = []
@@ -58,21 +76,13 @@ def main() -> int:
             spec, work / f"vllm-{cycle}.log", timeout=1500, progress=lambda _: None
         )
         ready.append(time.perf_counter() - started)
-        if cycle == 0:  # latency, real and fake alternating, on the first server
-            real = openai.OpenAI(base_url=server.base_url, api_key="EMPTY", max_retries=0)
-            with FakeServer(fake_config().with_(api_key="EMPTY")) as fake:
-                fake.reply("x" * 64, reusable=True)
-                faked = openai.OpenAI(base_url=fake.base_url, api_key="EMPTY", max_retries=0)
-                _call(real, server.model)
-                _call(faked, fake.model)
-                for _ in range(args.calls):
-                    latency_real.append(_call(real, server.model))
-                    latency_fake.append(_call(faked, fake.model))
-                faked.close()
-            real.close()
-        started = time.perf_counter()
-        server.stop()
-        stops.append(time.perf_counter() - started)
+        try:
+            if cycle == 0:  # latency, real and fake alternating, on the first server
+                _latency(server, args.calls, latency_real, latency_fake)
+        finally:
+            started = time.perf_counter()
+            server.stop()
+            stops.append(time.perf_counter() - started)
         print(f"cycle {cycle + 1}: ready {ready[-1]:.1f} s, stop {stops[-1]:.1f} s", flush=True)
     print(f"vLLM start-to-ready: median {statistics.median(ready):.1f} s over {len(ready)} start(s) "
           f"({', '.join(f'{s:.1f}' for s in ready)})")  # fmt: skip
