@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -56,6 +57,25 @@ def autoglm_container(
     from pytest_autoglm.containers._in_pytest import container_factory
 
     return container_factory(request, autoglm_docker)
+
+
+_STATE = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, the controller keeps the run's session-scoped containers (one per run)."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        from pytest_autoglm.containers._shared import make_state_dir
+
+        config.stash[_STATE] = make_state_dir()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(_STATE, None)
+    if state is not None:
+        from pytest_autoglm.containers._shared import remove_shared
+
+        remove_shared(state)
 
 
 def _opened(config: pytest.Config) -> ContainerSession | None:

@@ -6,7 +6,9 @@ The plugin module (``_plugins/containers.py``) only wires these into fixtures an
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Generator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import pytest
@@ -15,6 +17,7 @@ from pytest_autoglm._settings import settings_of
 from pytest_autoglm.containers._errors import ContainerUsageError
 from pytest_autoglm.containers._options import REQUIRE_DOCKER
 from pytest_autoglm.containers._session import make_spec
+from pytest_autoglm.containers._shared import STATE_ENV, shared_container
 
 if TYPE_CHECKING:
     from pytest_autoglm.containers._handle import Container
@@ -87,7 +90,7 @@ class ReportLogs:
     def pytest_runtest_makereport(self) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         if report.failed:
-            for container in list(self.session.live.values()):
+            for container in [*self.session.live.values(), *self.session.borrowed.values()]:
                 if container.removed:
                     continue
                 lines = container.logs().splitlines()
@@ -186,6 +189,11 @@ def container_factory(
         existing = pool.get(key) if scope != "function" else None
         if existing is not None and not existing.removed:
             return existing
+        state = os.environ.get(STATE_ENV)
+        if scope == "session" and state and hasattr(request.config, "workerinput"):
+            run_wide = plainly(lambda: shared_container(Path(state), session, spec, node.nodeid))
+            pool[key] = run_wide
+            return run_wide
         container = plainly(lambda: session.run_spec(spec, test=node.nodeid))
         if scope == "function":
             request.addfinalizer(lambda: session.release(container))

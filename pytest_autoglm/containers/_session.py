@@ -46,6 +46,8 @@ class ContainerSession:
         self.client = client
         self.owner = owner or Owner()
         self.live: dict[str, Container] = {}
+        #: containers this process uses but another removes (xdist's run-wide session scope)
+        self.borrowed: dict[str, Container] = {}
         self.swept: list[str] = []
         self.ready_seconds: list[float] = []
         self.remove_seconds: list[float] = []
@@ -74,10 +76,13 @@ class ContainerSession:
         """Launch a container (arguments as ``autoglm_container``) and wait until it is ready."""
         return self.run_spec(make_spec(image, command, **kwargs), test=test)
 
-    def run_spec(self, spec: ContainerSpec, *, test: str | None = None) -> Container:
+    def run_spec(
+        self, spec: ContainerSpec, *, test: str | None = None, owner: Owner | None = None
+    ) -> Container:
+        """Launch ``spec``; ``owner`` labels it for another process (xdist's controller)."""
         self.gate(spec)
         name = f"autoglm-{spec.label}-{self.owner.session}-{next(self._numbers)}"
-        labels = self.owner.labels()
+        labels = (owner or self.owner).labels()
         if test:
             labels[TEST] = test[:1000]
         try:

@@ -259,3 +259,26 @@ def test_worker(autoglm_container, n):
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
     assert containers_with(token) == []
+
+
+def test_session_scope_is_one_container_for_the_whole_xdist_run(
+    pytester: pytest.Pytester, token: str, containers_with: Callable[[str], list[Any]]
+) -> None:
+    seen = pytester.path / "seen.txt"
+    pytester.makepyfile(
+        inner_header(token)
+        + f"""
+@pytest.mark.parametrize("n", range(6))
+def test_shared(autoglm_container, n):
+    server = autoglm_container("{HTTPD}", ready=http("/health"), scope="session", labels=LABELS)
+    assert server.raw.labels["io.pytest-autoglm.worker"] == "controller"
+    with open({str(seen)!r}, "a") as out:
+        out.write(os.environ["PYTEST_XDIST_WORKER"] + " " + server.id + "\\n")
+"""
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=6)
+    rows = [line.split() for line in seen.read_text().splitlines()]
+    assert {worker for worker, _ in rows} == {"gw0", "gw1"}
+    assert len({container for _, container in rows}) == 1
+    assert containers_with(token) == []
