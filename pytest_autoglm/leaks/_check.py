@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
+from pytest_autoglm import _rounds
 from pytest_autoglm._sizes import format_size
 from pytest_autoglm.leaks import _sites
 from pytest_autoglm.leaks._errors import LeakCheckUsageError, LeakError, LeakWarning
@@ -58,6 +59,7 @@ class LeakCheck:
         self.options = options
         self.thresholds = options.thresholds
         self.before_round = before_round
+        self._kit_state: list[tuple[_rounds.Repeatable, Any]] = []
         self.result: LeakResult | None = None
         self.round = -1  # the round running now; -1 before the first
         self._heap = PythonHeap()
@@ -164,7 +166,10 @@ class LeakCheck:
         self._done = True
 
     def _round(self, number: int) -> Iterator[int]:
-        if number > 0:
+        if number == 0:
+            self._kit_state = _rounds.save()
+        else:
+            _rounds.restore(self._kit_state)  # the fake server as round 1 found it
             _forget_captured_logs()
             if self.before_round is not None:
                 self.before_round()

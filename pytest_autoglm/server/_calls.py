@@ -180,6 +180,20 @@ class _Store:
                 self.items = items[-cap:]
                 self.offset += len(items) - cap
 
+    def mark(self) -> tuple[int, int, int]:
+        """The calls received so far and their tally, for :meth:`truncate`."""
+        with self.lock:
+            return self.offset + len(self.items), self.faults, self.unexpected
+
+    def truncate(self, mark: tuple[int, int, int]) -> None:
+        """Forget the calls received after ``mark`` (a new list: views keep the old one)."""
+        received, faults, unexpected = mark
+        with self.lock:
+            keep = received - self.offset
+            if 0 <= keep < len(self.items):
+                self.items = self.items[:keep]
+                self.faults, self.unexpected = faults, unexpected
+
     def window(self) -> tuple[list[Call], int, int]:
         items = self.items
         n = len(items)
@@ -350,13 +364,13 @@ class Calls(Sequence[Call]):
         """One line per call, the first ``limit`` of them, then ``...and N more``."""
         shown: list[str] = []
         t0: float | None = None
-        total = 0
         for call in self:
             if t0 is None:
                 t0 = call.time
-            if total < limit:
-                shown.append("  " + call.summary(t0))
-            total += 1
+            shown.append("  " + call.summary(t0))
+            if len(shown) == limit:
+                break
+        total = len(self)  # counted once per view, without formatting
         if not total:
             return "  (no calls)"
         if total > limit:

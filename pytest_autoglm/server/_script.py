@@ -207,6 +207,25 @@ class Script:
             entries.remove(entry)
         return found
 
+    def snapshot(self) -> Any:
+        """The script's state now, for :meth:`restore` (a leak check's rounds)."""
+        with self._lock:
+            counters = [(e.times, e.uses, e.started, len(e.taken_by)) for e in self._entries]
+            return (list(self._entries), counters, list(self._active), list(self._shaping),
+                    self._next)  # fmt: skip
+
+    def restore(self, state: Any) -> None:
+        """Back to a :meth:`snapshot`: entries added since are gone, the rest as they were."""
+        entries, counters, active, shaping, next_number = state
+        with self._lock:
+            for entry, (times, uses, started, taken) in zip(entries, counters, strict=True):
+                entry.times, entry.uses, entry.started = times, uses, started
+                del entry.taken_by[taken:]
+            self._entries = list(entries)
+            self._active = list(active)
+            self._shaping = list(shaping)
+            self._next = next_number
+
     def group(self, first: int) -> None:
         """Mark the entries numbered ``first`` and after as the steps of one episode."""
         with self._lock:

@@ -385,6 +385,9 @@ class FakeServer:
 
             self._transport = RespxTransport(self._core)
         self._transport.start()
+        from pytest_autoglm import _rounds
+
+        _rounds.track(self)
         self._start_guard()
         if self.config.export_env:
             values = (self.base_url, self.model, self.api_key)
@@ -393,8 +396,23 @@ class FakeServer:
                 os.environ[name] = value
         return self
 
+    def save_round(self) -> object:
+        """What a leak check restores before each round after the first (``_rounds``)."""
+        core = self._core
+        return self._script.snapshot(), self.calls._store.mark(), core._count, core.health_status
+
+    def restore_round(self, state: Any) -> None:
+        script, mark, count, health = state
+        self._script.restore(script)
+        self.calls._store.truncate(mark)
+        self._core._count = count
+        self._core.health_status = health
+
     def stop(self) -> None:
         """Stop serving and restore the environment."""
+        from pytest_autoglm import _rounds
+
+        _rounds.untrack(self)
         for name, old in self._saved_env.items():
             if old is None:
                 os.environ.pop(name, None)
