@@ -156,6 +156,28 @@ def test_the_live_server_may_serve_another_model_name(
         assert [call.json["model"] for call in live.calls] == ["glm-live", "glm-live"]
 
 
+def test_a_marked_test_gets_the_fake_server_without_asking(
+    pytester: pytest.Pytester, live: FakeServer
+) -> None:
+    pytester.makepyfile("""
+        import openai, pytest
+
+        @pytest.mark.autoglm_cassette("bare", timing=0)
+        @pytest.mark.parametrize("n", [1, 2])
+        def test_bare(n):  # no autoglm_server argument: Open-AutoGLM's default URL
+            client = openai.OpenAI(base_url="http://localhost:8000/v1", api_key="EMPTY", max_retries=0)
+            reply = client.chat.completions.create(
+                model="autoglm-phone-9b", messages=[{"role": "user", "content": "Hi"}], max_tokens=5
+            )
+            assert reply.choices[0].message.content == "Hello"
+    """)
+    live.reply("Hello", reusable=True)
+    pytester.runpytest("--autoglm-base-url", live.base_url, "--autoglm-record-mode", "once")
+    assert len(live.calls) == 1  # the second test replays what the first recorded
+    pytester.runpytest().assert_outcomes(passed=2)
+    assert len(live.calls) == 1
+
+
 def test_a_missing_cassette_says_how_to_record_it(
     pytester: pytest.Pytester, session_file: Path
 ) -> None:
