@@ -111,3 +111,21 @@ def test_without_a_url_every_check_skips_saying_so(pytester: pytest.Pytester) ->
 def test_the_garbled_output_detector(text: str, why: str | None) -> None:
     found = garbled(text)
     assert (found is None) if why is None else (found is not None and why in found), found
+
+
+def test_a_hosted_api_without_health_or_context_skips_those_checks() -> None:
+    import httpx
+
+    from pytest_autoglm.conformance import _checks as checks
+    from pytest_autoglm.conformance._findings import NotApplicable
+
+    class NoHealth:
+        def health(self) -> httpx.Response:
+            return httpx.Response(404, text='{"detail":"Not Found"}')
+
+    with pytest.raises(NotApplicable, match=r"no /health endpoint \(a hosted API\?\)"):
+        checks.health(NoHealth())  # type: ignore[arg-type]
+    hosted = checks.ServerFacts("autoglm-phone", "autoglm-phone", None)
+    with pytest.raises(NotApplicable, match="does not report max_model_len"):
+        checks.context_length(hosted)
+    assert hosted.is_autoglm  # the model checks still run on BigModel's autoglm-phone
