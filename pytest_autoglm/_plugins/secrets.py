@@ -23,6 +23,8 @@ from pytest_autoglm.secrets._apikey import NO_KEY_REASON, ApiKey, find_api_key
 from pytest_autoglm.secrets._envfile import EnvFileError, parse_secret_names
 from pytest_autoglm.secrets._registry import SecretRegistry, secret_registry
 from pytest_autoglm.secrets._scrub import (
+    re_emit_captured,
+    redact_debug_log,
     redact_item_sections,
     redact_log_handlers,
     redact_node_ids,
@@ -121,6 +123,7 @@ class _Redaction:
         if not streams and config.pluginmanager.get_plugin("terminalreporter") is not None:
             redact_terminal(config.get_terminal_writer(), self.registry)
         redact_log_handlers(config, self.registry)
+        redact_debug_log(config, self.registry)  # --debug sets its writer after parsing
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_makereport(
@@ -158,7 +161,8 @@ def _activate(config: pytest.Config) -> None:
     """Add the redaction hooks (once the first secret is registered)."""
     name = "autoglm.secrets.redaction"
     if config.pluginmanager.get_plugin(name) is None:
-        config.pluginmanager.register(_Redaction(secret_registry(config)), name)
+        registry = secret_registry(config)
+        config.pluginmanager.register(_Redaction(registry), name)
 
 
 class _EarlyConfig:
@@ -224,9 +228,11 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None
         early_config.stash[_UNDO_STREAMS_KEY] = redact_std_streams(registry)
     registry.when_active(lambda: _activate(early_config))
     try:
-        return (yield)
+        yield
     except ConftestImportFailure as exc:  # pytest prints it after our cleanup: redact now
         raise redacted_conftest_failure(exc, registry) from None
+    if registry.active:
+        re_emit_captured(early_config, registry)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -30,6 +30,8 @@ MASK = "***"
 MIN_FRAGMENT_LENGTH = 4
 
 _DOTS = re.compile(r"\.{3,}")
+#: A diff line, as pytest writes it (``- x``), in a rendered report too (``E         - x``).
+_DIFF_LINE = re.compile(r"(?m)^(?:E {3,})?[-+ ?] (.*)$")
 _SKIPPED = re.compile(r"Skipping \d+ identical (leading|trailing) characters in diff")
 
 
@@ -168,13 +170,13 @@ class Matcher:
     def _skipped_diff_spans(self, text: str, spans: list[tuple[int, int]]) -> None:
         for skipped in _SKIPPED.finditer(text):
             leading = skipped.group(1) == "leading"
-            for line in re.finditer(r"(?m)^[-+ ?] (.*)$", text[skipped.end() :]):
+            for line in _DIFF_LINE.finditer(text, skipped.end()):
                 if leading:
-                    start = skipped.end() + line.start(1)
+                    start = line.start(1)
                     if size := self._tail_after(text, start):
                         spans.append((start, start + size))
                 else:
-                    end = skipped.end() + line.end(1)
+                    end = line.end(1)
                     if size := self._head_before(text, end):
                         spans.append((end - size, end))
 

@@ -63,9 +63,8 @@ def redact_longrepr(longrepr: Any, registry: SecretRegistry) -> Any:
         return tuple(registry.redact(x) if isinstance(x, str) else x for x in longrepr)
     longrepr = _scrub(longrepr, registry.redact, set())
     rendered = str(longrepr)
-    if registry.contains_secret(rendered):
-        return registry.redact(rendered)
-    return longrepr
+    redacted = registry.redact(rendered)  # also pieces cut across strings (a skipped diff)
+    return redacted if redacted != rendered else longrepr
 
 
 def redact_report(
@@ -241,6 +240,36 @@ def redact_std_streams(registry: SecretRegistry) -> Callable[[], None]:
                 setattr(sys, name, wrapper.inner)
 
     return undo
+
+
+def redact_debug_log(config: pytest.Config, registry: SecretRegistry) -> None:
+    """Redact ``--debug``'s log: pluggy's tracer writes every hook call's arguments to it."""
+    root = config.trace.root
+    write = getattr(root, "_writer", None)  # pluggy's TagTracer keeps no public getter
+    if write is not None and not getattr(write, "redacts", False):
+
+        def redacting(text: str) -> None:
+            write(registry.redact(text))
+
+        redacting.redacts = True  # type: ignore[attr-defined]
+        root.setwriter(redacting)
+
+
+def re_emit_captured(config: pytest.Config, registry: SecretRegistry) -> None:
+    """Write what conftest imports printed now, redacted, instead of at the end of the run.
+
+    pytest keeps it in the global capture and writes it out when capturing stops, with
+    ``--capture=fd`` straight to the file descriptor, past every Python-level wrapper
+    (under xdist, the controller's output of a worker's conftest import goes the same way).
+    """
+    capman = config.pluginmanager.get_plugin("capturemanager")
+    if capman is None or not hasattr(capman, "read_global_capture"):
+        return
+    out, err = capman.read_global_capture()
+    if out:
+        sys.stdout.write(registry.redact(out))
+    if err:
+        sys.stderr.write(registry.redact(err))
 
 
 def redacted_conftest_failure(
