@@ -128,7 +128,7 @@ def _start(config: pytest.Config, text: str) -> ModelServer:
     kind = text.strip().partition(":")[0]
     python = server_python(kind, config.rootpath)
     # checked at configure time; only an image: the image's own command
-    spec = parse_spec(text, python) if text else LaunchSpec("image", ())
+    spec = parse_spec(text, python) if text else LaunchSpec("image", (image,))
     if not image and spec.kind in ("vllm", "sglang") and missing_module(python, spec.kind):
         install = VLLM_INSTALL if spec.kind == "vllm" else SGLANG_INSTALL
         _unavailable(config, f"needs {spec.label} ({spec.kind} importable); found none in {python}; "
