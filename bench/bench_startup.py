@@ -4,11 +4,17 @@ Targets (issue 2): under 30 ms to import ``pytest_autoglm.plugin`` (with its cap
 modules), and at most 3% added wall time against the same suite run with
 ``-p no:autoglm``, measured in the same run, runs interleaved to share the machine's noise.
 
-    unset PYTHONDONTWRITEBYTECODE; .venv/bin/python bench/bench_startup.py [--repeats 7] [--callgrind]
+    unset PYTHONDONTWRITEBYTECODE; .venv/bin/python bench/bench_startup.py [--repeats 7] \
+        [--callgrind [--breakdown]] [--no-wall]
 
 Wall time on a shared 2-core machine swings by more than the 3% being measured, so
 ``--callgrind`` also counts the instructions of one run of each configuration under
-valgrind's callgrind: the same inputs give the same count, whatever else the machine does.
+valgrind's callgrind (``PYTHONHASHSEED=0``): the same inputs give the same count, whatever
+else the machine does. It runs a suite of 200 and one of 2000 trivial tests, with the plugin
+and with ``-p no:autoglm``, and splits what the plugin adds into a fixed part (per run) and
+a per-test part (targets, issue 17: under 50 M fixed, under 1% per test; issue 13: at most
++3% on 2000 tests). ``--breakdown`` also blocks one capability plugin at a time
+(``-p no:autoglm.<name>``) on the 2000-test suite, to show what each one costs per test.
 """
 
 from __future__ import annotations
@@ -63,12 +69,13 @@ def suite_time(root: Path, extra: list[str]) -> float:
 
 def instructions(root: Path, extra: list[str]) -> int:
     """Instructions executed by one pytest run of the suite, counted by callgrind."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
     out = subprocess.run(
         [
             "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
             sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra,
         ],
-        cwd=root, capture_output=True, text=True, check=True,
+        cwd=root, capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
     match = re.search(r"Collected : (\d+)", out.stderr)
     if match is None:
@@ -76,10 +83,45 @@ def instructions(root: Path, extra: list[str]) -> int:
     return int(match.group(1))
 
 
+def callgrind_report(small: Path, large: Path, sizes: tuple[int, int], breakdown: bool) -> None:
+    """Fixed and per-test instructions the plugin adds, from two suite sizes."""
+    n_small, n_large = sizes
+    off = ["-p", "no:autoglm"]
+    on_small, off_small = instructions(small, []), instructions(small, off)
+    on_large, off_large = instructions(large, []), instructions(large, off)
+    per_test = ((on_large - off_large) - (on_small - off_small)) / (n_large - n_small)
+    fixed = (on_small - off_small) - per_test * n_small
+    baseline_per_test = (off_large - off_small) / (n_large - n_small)
+    print(
+        f"instructions, {n_large} tests: with plugin {on_large / 1e9:.3f} G, "
+        f"-p no:autoglm {off_large / 1e9:.3f} G, "
+        f"added {(on_large / off_large - 1) * 100:+.2f}% (target <= +3%)"
+    )
+    print(
+        f"  fixed: {fixed / 1e6:+.1f} M per run (target < 50 M); per test: {per_test / 1e3:+.1f} k "
+        f"= {per_test / baseline_per_test * 100:+.2f}% of pytest's own "
+        f"{baseline_per_test / 1e3:.0f} k per test (target < 1%)"
+    )
+    if not breakdown:
+        return
+    from pytest_autoglm.plugin import FEATURES
+
+    for name in FEATURES:
+        blocked = instructions(large, ["-p", f"no:autoglm.{name}"])
+        print(
+            f"  without autoglm.{name}: {(on_large - blocked) / n_large / 1e3:+.1f} k per test "
+            "saved (fixed part included)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--callgrind", action="store_true", help="also count instructions")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="with --callgrind: block each capability in turn"
+    )
+    parser.add_argument("--no-wall", action="store_true", help="skip the wall-time runs")
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
@@ -89,22 +131,23 @@ def main() -> None:
     )
 
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
+        root = Path(tmp) / "large"
+        root.mkdir()
         write_suite(root)
         suite_time(root, [])  # warm the bytecode cache for both configurations
         suite_time(root, ["-p", "no:autoglm"])
+        if args.callgrind and shutil.which("valgrind"):
+            small = Path(tmp) / "small"
+            small.mkdir()
+            write_suite(small, files=2)
+            suite_time(small, [])
+            callgrind_report(small, root, (200, 2000), args.breakdown)
+        if args.no_wall:
+            return
         with_plugin, without = [], []
         for _ in range(args.repeats):
             with_plugin.append(suite_time(root, []))
             without.append(suite_time(root, ["-p", "no:autoglm"]))
-        if args.callgrind and shutil.which("valgrind"):
-            counted = instructions(root, [])
-            baseline = instructions(root, ["-p", "no:autoglm"])
-            print(
-                f"instructions, one run each: with plugin {counted / 1e9:.3f} G, "
-                f"-p no:autoglm {baseline / 1e9:.3f} G, "
-                f"added {(counted / baseline - 1) * 100:+.2f}% (target <= +3%)"
-            )
     w, wo = statistics.median(with_plugin), statistics.median(without)
     print(
         f"2000 trivial tests, median of {args.repeats}: with plugin {w:.3f} s, -p no:autoglm {wo:.3f} s"

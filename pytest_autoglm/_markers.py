@@ -23,6 +23,28 @@ OptionsT = TypeVar("OptionsT")
 KIT_MARKS_KEY = pytest.StashKey[frozenset[str]]()
 
 
+def kit_marks(
+    item: pytest.Item, names: frozenset[str], inherited: dict[int, frozenset[str]]
+) -> frozenset[str]:
+    """The names in ``names`` that ``item`` carries, from its own marks and its parents'.
+
+    The same marks ``item.iter_markers()`` walks, but each parent (module, class) is
+    walked once for all its tests: ``inherited`` caches what a parent chain carries, so a
+    test with no marks of its own costs a dictionary lookup.
+    """
+    parent = item.parent
+    key = id(parent)
+    above = inherited.get(key)
+    if above is None:
+        chain = parent.listchain() if parent is not None else []
+        above = frozenset(m.name for node in chain for m in node.own_markers if m.name in names)
+        inherited[key] = above
+    own = item.own_markers
+    if not own:
+        return above
+    return above | {m.name for m in own if m.name in names}
+
+
 class MarkerError(Exception):
     """A marker used with arguments its builder rejects; the message names the argument."""
 

@@ -13,12 +13,13 @@ httpx here or in any ``_plugins`` module's top level.
 from __future__ import annotations
 
 from collections.abc import Generator
+from functools import cache
 from typing import Any
 
 import pytest
 
 from pytest_autoglm._features import FEATURES, all_markers, all_options, feature_modules
-from pytest_autoglm._markers import KIT_MARKS_KEY, MarkerError
+from pytest_autoglm._markers import KIT_MARKS_KEY, MarkerError, MarkerSpec, kit_marks
 from pytest_autoglm._settings import settings_of
 
 
@@ -45,6 +46,11 @@ def pytest_configure(config: pytest.Config) -> None:
     settings_of(config).resolve_all(all_options())
 
 
+@cache
+def _specs() -> dict[str, MarkerSpec[Any]]:
+    return {spec.name: spec for spec in all_markers()}
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(
     collector: pytest.Collector,
@@ -54,13 +60,13 @@ def pytest_make_collect_report(
     if not report.passed:
         return report
     errors = []
-    specs = {spec.name: spec for spec in all_markers()}
+    specs = _specs()
+    names = frozenset(specs)
+    inherited: dict[int, frozenset[str]] = {}
     for node in report.result:
         if not isinstance(node, pytest.Item):
             continue
-        # One walk over the node's marks, then only the kit's markers it carries.
-        used = {mark.name for mark in node.iter_markers()}
-        for name in sorted(used & specs.keys()):
+        for name in sorted(kit_marks(node, names, inherited)):
             spec = specs[name]
             try:
                 spec.options_for(node)
@@ -78,11 +84,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> Generator[None, N
     """Note which of the kit's markers each test carries, after every other plugin and
     conftest has added its own (markers added later, at run time, are not seen)."""
     yield
-    names = frozenset(spec.name for spec in all_markers())
+    names = frozenset(_specs())
+    inherited: dict[int, frozenset[str]] = {}
     for item in items:
-        item.stash[KIT_MARKS_KEY] = frozenset(
-            m.name for m in item.iter_markers() if m.name in names
-        )
+        item.stash[KIT_MARKS_KEY] = kit_marks(item, names, inherited)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

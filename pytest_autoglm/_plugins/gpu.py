@@ -15,41 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_autoglm._markers import register_when_marked
-from pytest_autoglm.gpu._options import GPU_MARKER, MARKERS, OFF_REASON, OPTIONS
+from pytest_autoglm.gpu._options import GPU_MARKER, MARKERS, OPTIONS
 
 if TYPE_CHECKING:
     from pytest_autoglm.gpu._model import GpuInventory
 
 __all__ = ["MARKERS", "OPTIONS"]  # declared in pytest_autoglm.gpu._options
 
-#: user_properties key that marks a GPU skip or failure, so the controller can count it
-PROPERTY = "autoglm_gpu"
-COUNTS_KEY = pytest.StashKey[Counter[tuple[str, str]]]()
-
-
-def _gate(config: pytest.Config, node: pytest.Item, reason: str) -> None:
-    """Skip (or, with --autoglm-require-gpu, fail) the test for an unmet GPU need."""
-    from pytest_autoglm.gpu import gpu_mode
-
-    node.user_properties.append((PROPERTY, reason))
-    if gpu_mode(config) == "required" and reason != OFF_REASON:
-        pytest.fail(reason, pytrace=False)
-    raise pytest.skip.Exception(reason, _use_item_location=True)
-
-
-class _GpuSkipCounter:
-    """Counts GPU skips and failures by reason, from every report (xdist workers' included)."""
-
-    def __init__(self) -> None:
-        self.counts: Counter[tuple[str, str]] = Counter()
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "setup" or report.passed:
-            return
-        for name, value in report.user_properties:
-            if name == PROPERTY:
-                self.counts[(report.outcome, str(value))] += 1
+_PER_TEST = "autoglm.gpu.per-test"
 
 
 # -- hooks --------------------------------------------------------------------------------
@@ -57,25 +30,7 @@ class _GpuSkipCounter:
 def pytest_configure(config: pytest.Config) -> None:
     from pytest_autoglm.gpu._xdist import apply_share, worker_share
 
-    counter = _GpuSkipCounter()
-    config.stash[COUNTS_KEY] = counter.counts
-    config.pluginmanager.register(counter, "autoglm.gpu.skip-counter")
     apply_share(worker_share(getattr(config, "workerinput", None)))
-
-
-@pytest.hookimpl(tryfirst=True)
-def _gpu_setup(item: pytest.Item) -> None:
-    requirement = GPU_MARKER.options_for(item)
-    if requirement is None:
-        return
-    from pytest_autoglm.gpu import gpu_mode, inventory
-    from pytest_autoglm.gpu._session import torch_of
-
-    if gpu_mode(item.config) == "off":
-        _gate(item.config, item, OFF_REASON)
-    reason = requirement.unmet(inventory(item.config), torch_of(item.config))
-    if reason is not None:
-        _gate(item.config, item, reason)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -107,10 +62,16 @@ def pytest_autoglm_header(config: pytest.Config) -> str:
 
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     from pytest_autoglm._reasons import cut_list
+    from pytest_autoglm._tally import tagged_reports
+    from pytest_autoglm.gpu._options import PROPERTY
     from pytest_autoglm.gpu._xdist import PLAN_KEY
 
     lines = []
-    counts = config.stash.get(COUNTS_KEY, Counter())
+    counts = Counter(
+        (report.outcome, reason)
+        for report, reason in tagged_reports(config, PROPERTY, "setup")
+        if not report.passed
+    )
     for (outcome, reason), number in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         tests = "GPU test" if number == 1 else "GPU tests"
         verb = {"skipped": "skipped", "failed": "failed at setup"}.get(outcome, outcome)
@@ -171,28 +132,12 @@ def autoglm_torch_device(request: pytest.FixtureRequest) -> Any:
     only for tests that use this fixture.
     """
     from pytest_autoglm._reasons import need_found
-    from pytest_autoglm.gpu import gpu_mode, inventory
-    from pytest_autoglm.gpu._session import torch_of
+    from pytest_autoglm.gpu._gate import gate, torch_device_verdict
 
     target: str = getattr(request, "param", "cpu")
-    config, item = request.config, request.node
-    if target != "cpu":
-        if gpu_mode(config) == "off":
-            _gate(config, item, OFF_REASON)
-        found = inventory(config)
-        index = int(target.partition(":")[2] or 0)
-        if index >= len(found):
-            need = "a GPU" if index == 0 else f"{index + 1} GPUs"
-            _gate(config, item, need_found(f"{need} for {target}", found.found()))
-        torch_info = torch_of(config)
-        if torch_info is None:
-            _gate(config, item, need_found(f"torch for {target}", "torch is not installed"))
-        elif torch_info.cuda is None:
-            _gate(config, item, need_found("torch built with CUDA", f"torch {torch_info.version}"))
-        else:
-            problem = torch_info.mismatch(found.cuda)
-            if problem:
-                _gate(config, item, need_found(problem, found.found()))
+    reason = torch_device_verdict(request.config, target)
+    if reason is not None:
+        gate(request.config, request.node, reason)
     try:
         import torch
     except ImportError:
@@ -203,8 +148,23 @@ def autoglm_torch_device(request: pytest.FixtureRequest) -> Any:
 class _PerTestHooks:
     """Per-test GPU gate, registered only when some collected test is marked autoglm_gpu."""
 
-    pytest_runtest_setup = staticmethod(_gpu_setup)
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        from pytest_autoglm.gpu._gate import check_item
+
+        check_item(item)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    register_when_marked(session, (GPU_MARKER,), _PerTestHooks(), "autoglm.gpu.per-test")
+    """Evaluate each marked test's requirement once, into its stash; then gate at setup."""
+    from pytest_autoglm.gpu._gate import REQUIREMENT_KEY
+
+    marked = False
+    for item in session.items:
+        if GPU_MARKER.carried_by(item):
+            requirement = GPU_MARKER.options_for(item)
+            if requirement is not None:
+                item.stash[REQUIREMENT_KEY] = requirement
+                marked = True
+    if marked and session.config.pluginmanager.get_plugin(_PER_TEST) is None:
+        session.config.pluginmanager.register(_PerTestHooks(), _PER_TEST)

@@ -234,36 +234,6 @@ def _runtest_makereport(
     return report
 
 
-class _Tally:
-    """Counts the verdicts of checked tests; registered per session (on the xdist controller too)."""
-
-    def __init__(self) -> None:
-        self.checked = self.leaked = self.warned = self.failed_in_round = 0
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call":
-            return
-        verdicts = [str(v) for name, v in report.user_properties if name == VERDICT_PROPERTY]
-        if not verdicts:
-            return
-        self.checked += 1
-        if verdicts[-1].startswith("leaked"):
-            self.leaked += 1
-        elif verdicts[-1].startswith("warning"):
-            self.warned += 1
-        elif verdicts[-1].startswith("error"):
-            self.failed_in_round += 1
-
-
-_TALLY = pytest.StashKey[_Tally]()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    tally = _Tally()
-    config.stash[_TALLY] = tally
-    config.pluginmanager.register(tally, "autoglm.leaks.tally")
-
-
 def pytest_autoglm_header(config: pytest.Config) -> str | None:
     if settings_of(config)[LEAK_CHECK]:
         return "leak check: every test (--autoglm-leak-check)"
@@ -271,14 +241,21 @@ def pytest_autoglm_header(config: pytest.Config) -> str | None:
 
 
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
-    tally = config.stash.get(_TALLY, None)
-    if tally is None or tally.checked == 0:
+    from pytest_autoglm._tally import tagged_reports
+
+    verdicts = [verdict for _, verdict in tagged_reports(config, VERDICT_PROPERTY, "call")]
+    if not verdicts:
         return None
-    parts = [f"{tally.checked} checked", f"{tally.leaked} leaked"]
-    if tally.warned:
-        parts.append(f"{tally.warned} with GPU warnings")
-    if tally.failed_in_round:
-        parts.append(f"{tally.failed_in_round} failed in a round")
+    parts = [
+        f"{len(verdicts)} checked",
+        f"{sum(1 for v in verdicts if v.startswith('leaked'))} leaked",
+    ]
+    warned = sum(1 for v in verdicts if v.startswith("warning"))
+    failed_in_round = sum(1 for v in verdicts if v.startswith("error"))
+    if warned:
+        parts.append(f"{warned} with GPU warnings")
+    if failed_in_round:
+        parts.append(f"{failed_in_round} failed in a round")
     return ["leak check: " + ", ".join(parts)]
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from pytest_autoglm._markers import KIT_MARKS_KEY, MarkerSpec
 from pytest_autoglm._options import Option
+from pytest_autoglm._outcome import call_failed, track_call_outcome
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm.cassettes._options import BASE_URL, CASSETTE_MARKER, MODEL, RECORD_MODE
 
@@ -70,6 +71,7 @@ def autoglm_cassette(request: pytest.FixtureRequest) -> Iterator[CassetteSession
     if options is None:
         yield None
         return
+    track_call_outcome(request.config)
     from pytest_autoglm.cassettes import CassetteError, CassetteSession, Upstream
     from pytest_autoglm.secrets import find_api_key, secret_registry
 
@@ -99,8 +101,6 @@ def autoglm_cassette(request: pytest.FixtureRequest) -> Iterator[CassetteSession
     stats.replayed += sum(session._used)
     if session.finish() is not None:
         stats.written += 1
-    from pytest_autoglm._plugins.server import call_failed
-
     unused = session.unused()
     if unused and not options.allow_unused and not call_failed(request.node):
         from pytest_autoglm._reasons import cut_list

@@ -6,7 +6,7 @@ for the fixture, never at plugin load (it would pull in respx and httpx).
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ import pytest
 
 from pytest_autoglm._markers import MarkerSpec, keyword_builder
 from pytest_autoglm._options import Option
+from pytest_autoglm._outcome import call_failed, track_call_outcome
 from pytest_autoglm._settings import settings_of
 
 if TYPE_CHECKING:
@@ -181,24 +182,6 @@ def server_config_for(item: pytest.Item) -> ServerConfig:
     return config
 
 
-_CALL_FAILED = pytest.StashKey[bool]()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    if report.when == "call" and report.failed:
-        item.stash[_CALL_FAILED] = True
-    return report
-
-
-def call_failed(item: pytest.Item) -> bool:
-    """Whether the test's call phase failed (its later replies are unused because of that)."""
-    return item.stash.get(_CALL_FAILED, False)
-
-
 @pytest.fixture
 def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
     """A fake AutoGLM model server (vLLM's API) for this test; script replies and faults on it.
@@ -212,6 +195,7 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
     """
     from pytest_autoglm.server import FakeServer
 
+    track_call_outcome(request.config)
     clock = None
     if "autoglm_clock" in request.fixturenames:  # record call times on the virtual clock
         clock = request.getfixturevalue("autoglm_clock").monotonic

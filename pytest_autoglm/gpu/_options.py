@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from pytest_autoglm.gpu._requirements import GpuRequirement
     from pytest_autoglm.gpu._simulate import SimulatedGpus
 
+#: user_properties key that marks a GPU skip or failure, so the summary can count it
+PROPERTY = "autoglm_gpu"
 OFF_REASON = "GPU tests are off (pass --autoglm-gpu)"
 SPEC_EXAMPLE = "'2x NVIDIA H100 80GB HBM3: memory=79.6GiB, capability=9.0; driver=580.159.04'"
 SPEC_ACCEPTED = (

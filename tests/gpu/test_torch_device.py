@@ -92,8 +92,10 @@ def test_require_gpu_fails_cuda_cases_that_cannot_run(
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(
         [
-            "1 GPU test failed at setup: needs driver >= 580.65.06 for torch 2.9.0+cu130 (built for CUDA "
-            "13.0); found 1 simulated GPU: NVIDIA T4 15.0 GiB, driver 535.104.05 (CUDA 12.2)"
+            # the same check and wording as @pytest.mark.autoglm_gpu(count=1)
+            "1 GPU test failed at setup: needs 1 GPU, driver >= 580.65.06 for torch 2.9.0+cu130 "
+            "(built for CUDA 13.0); found 1 simulated GPU: NVIDIA T4 15.0 GiB, driver 535.104.05 "
+            "(CUDA 12.2), torch 2.9.0+cu130"
         ]
     )
 
