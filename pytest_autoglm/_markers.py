@@ -115,7 +115,8 @@ def keyword_builder(
     (``autoglm_no_leak(False)`` -> ``enabled=False``).
     """
     import dataclasses
-    import difflib
+
+    from pytest_autoglm._reasons import did_you_mean
 
     fields = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
 
@@ -130,8 +131,7 @@ def keyword_builder(
             kwargs[name] = value
         for name in kwargs:
             if name not in fields:
-                close = difflib.get_close_matches(name, fields, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                hint = did_you_mean(name, fields)
                 raise TypeError(f"unknown argument {name!r}{hint}; accepted: {', '.join(fields)}")
         return cls(**kwargs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 
@@ -16,3 +17,14 @@ def cut_list(items: Iterable[str], limit: int = 10) -> list[str]:
     if len(items) <= limit:
         return items
     return [*items[:limit], f"...and {len(items) - limit} more"]
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 GPU``, ``2 GPUs``: a count with its noun, for every message the kit writes."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'memory'?)`` for the closest of ``choices``, or ``""`` when none is close."""
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""

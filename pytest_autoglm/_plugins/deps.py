@@ -22,8 +22,9 @@ import pytest
 
 from pytest_autoglm._markers import MarkerSpec, register_when_marked
 from pytest_autoglm._options import Option, flag_option, parse_bool
-from pytest_autoglm._reasons import cut_list
+from pytest_autoglm._reasons import cut_list, plural
 from pytest_autoglm._settings import settings_of
+from pytest_autoglm._workers import is_xdist_worker
 
 if TYPE_CHECKING:
     from pytest_autoglm.deps import DependencyReport, IgnoreRule
@@ -173,10 +174,6 @@ def _requires_setup(item: pytest.Item) -> None:
 # -- --autoglm-check-deps ---------------------------------------------------------------------
 
 
-def _is_xdist_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_sessionstart(session: pytest.Session) -> Generator[None, None, None]:
     """Check before the header is written (it lists the result) and before xdist starts workers.
@@ -187,7 +184,7 @@ def pytest_sessionstart(session: pytest.Session) -> Generator[None, None, None]:
     config = session.config
     settings = settings_of(config)
     mode = settings[CHECK_DEPS]
-    if mode != "off" and not _is_xdist_worker(config):
+    if mode != "off" and not is_xdist_worker(config):
         from pytest_autoglm.deps import check_dependencies
 
         report = check_dependencies(ignore=settings[IGNORE_CONFLICTS])
@@ -197,13 +194,9 @@ def pytest_sessionstart(session: pytest.Session) -> Generator[None, None, None]:
     return (yield)
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _failure_message(report: DependencyReport) -> str:
     lines = [
-        f"autoglm: {_count(len(report.conflicts), 'dependency conflict')} "
+        f"autoglm: {plural(len(report.conflicts), 'dependency conflict')} "
         "(--autoglm-check-deps=fail):",
         *(f"  {line}" for line in cut_list(map(str, report.conflicts), HEADER_LIMIT)),
         f"  {_ignore_hint(report)}",
@@ -223,10 +216,10 @@ def pytest_autoglm_header(config: pytest.Config) -> str | None:
     report = config.stash.get(_REPORT, None)
     if report is None:
         return None
-    counts = "no conflicts" if report.ok else _count(len(report.conflicts), "conflict")
+    counts = "no conflicts" if report.ok else plural(len(report.conflicts), "conflict")
     if report.ignored:
         counts += f", {len(report.ignored)} ignored"
-    return f"deps: {counts} in {_count(report.distributions, 'distribution')}"
+    return f"deps: {counts} in {plural(report.distributions, 'distribution')}"
 
 
 @pytest.hookimpl(tryfirst=True)  # called first, so written last: at the foot of the header
@@ -241,9 +234,9 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     if not lines:
         return None
     if not report.conflicts:
-        title = f"autoglm: {_count(len(report.ignored), 'ignored dependency conflict')}"
+        title = f"autoglm: {plural(len(report.ignored), 'ignored dependency conflict')}"
     else:
-        title = f"autoglm: {_count(len(report.conflicts), 'dependency conflict')}"
+        title = f"autoglm: {plural(len(report.conflicts), 'dependency conflict')}"
         title += f" ({len(report.ignored)} ignored)" if report.ignored else ""
     return [f"{title}:", *(f"  {line}" for line in cut_list(lines, HEADER_LIMIT))]
 
@@ -255,7 +248,7 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
         return None
     lines = []
     if report.conflicts:
-        lines.append(f"deps: {_count(len(report.conflicts), 'dependency conflict')}:")
+        lines.append(f"deps: {plural(len(report.conflicts), 'dependency conflict')}:")
         lines += [f"  {line}" for line in cut_list(map(str, report.conflicts), SUMMARY_LIMIT)]
         lines.append(f"  {_ignore_hint(report)}")
     lines += [

@@ -28,9 +28,10 @@ _PER_TEST = "autoglm.gpu.per-test"
 # -- hooks --------------------------------------------------------------------------------
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    from pytest_autoglm._workers import worker_input
     from pytest_autoglm.gpu._xdist import apply_share, worker_share
 
-    apply_share(worker_share(getattr(config, "workerinput", None)))
+    apply_share(worker_share(worker_input(config)))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -61,7 +62,7 @@ def pytest_autoglm_header(config: pytest.Config) -> str:
 
 
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
-    from pytest_autoglm._reasons import cut_list
+    from pytest_autoglm._reasons import cut_list, plural
     from pytest_autoglm._tally import tagged_reports
     from pytest_autoglm.gpu._options import PROPERTY
     from pytest_autoglm.gpu._xdist import PLAN_KEY
@@ -73,9 +74,8 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
         if not report.passed
     )
     for (outcome, reason), number in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-        tests = "GPU test" if number == 1 else "GPU tests"
         verb = {"skipped": "skipped", "failed": "failed at setup"}.get(outcome, outcome)
-        lines.append(f"{number} {tests} {verb}: {reason}")
+        lines.append(f"{plural(number, 'GPU test')} {verb}: {reason}")
     lines = cut_list(lines, 10)
     plan = config.stash.get(PLAN_KEY, {})
     pinned = [f"  {worker}: CUDA_VISIBLE_DEVICES={gpus}" for worker, gpus in plan.items()]

@@ -1,19 +1,16 @@
 """Hooks, options and markers of the leaks capability.
 
-``autoglm_no_leak`` repeats the test body with the same fixture values (warm-up rounds,
-then measured rounds) by wrapping ``item.obj`` inside ``pytest_pyfunc_call``: whichever
-plugin calls the test (pytest itself, anyio for ``async def`` tests) calls the wrapper,
-so an async test's rounds run in one event loop. ``autoglm_memory_limit`` measures the
-peak of the same call. Failures are raised inside the call, so ``-x``, ``xfail(raises=)``
+``autoglm_no_leak`` repeats the test body with the same fixture values and
+``autoglm_memory_limit`` measures the peak of the same call, by wrapping ``item.obj``
+inside ``pytest_pyfunc_call`` (the wrappers live in :mod:`pytest_autoglm.leaks._marked`).
+Failures are raised inside the call, so ``-x``, ``xfail(raises=)``
 and xdist treat them like any assertion; the report then shows the message without the
 kit's frames and a named section with every source's trend.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
 
 import pytest
@@ -66,13 +63,6 @@ MEMORY_LIMIT = MarkerSpec(
 OPTIONS: tuple[Option[Any], ...] = (LEAK_CHECK,)
 MARKERS: tuple[MarkerSpec[Any], ...] = (NO_LEAK, MEMORY_LIMIT)
 
-#: The junit property (and report user property) carrying each checked test's verdict.
-VERDICT_PROPERTY = "autoglm_leak_check"
-SECTION = "autoglm leaks"
-
-
-_TABLE = pytest.StashKey[str]()
-
 
 def leak_options_for(item: pytest.Item) -> LeakOptions | None:
     """The leak check that applies to ``item``: its marker, else the ``--autoglm-leak-check`` default."""
@@ -80,96 +70,6 @@ def leak_options_for(item: pytest.Item) -> LeakOptions | None:
     if options is None and settings_of(item.config)[LEAK_CHECK]:
         options = LeakOptions()
     return options if options is not None and options.enabled else None
-
-
-def _clear_capsys(item: pytest.Item) -> Callable[[], None]:
-    """Drop the previous round's ``capsys`` text, which pytest keeps in memory.
-
-    Otherwise a test that prints a line per round "leaks" through pytest's buffer. (The
-    leak check empties pytest's log capture itself, for the code API too.)
-    """
-    funcargs = getattr(item, "funcargs", {})
-    fixtures = [funcargs[name] for name in ("capsys", "capsysbinary") if name in funcargs]
-
-    def clear() -> None:
-        for fixture in fixtures:
-            fixture.readouterr()
-
-    return clear
-
-
-def _repeating(item: pytest.Function, options: LeakOptions, original: Any) -> Any:
-    from pytest_autoglm.leaks._check import LeakCheck, run_rounds, run_rounds_async
-    from pytest_autoglm.leaks._errors import LeakError
-
-    def check() -> LeakCheck:
-        return LeakCheck(options, before_round=_clear_capsys(item))
-
-    def record(leak_check: LeakCheck, outcome: str) -> None:
-        if leak_check.result is not None:
-            item.stash[_TABLE] = leak_check.result.table()
-            outcome = leak_check.result.summary()
-            if leak_check.result.warnings and leak_check.result.passed:
-                outcome = "warning: " + "; ".join(leak_check.result.warnings)
-        item.user_properties.append((VERDICT_PROPERTY, outcome))
-
-    if inspect.iscoroutinefunction(original):
-
-        @functools.wraps(original)
-        async def repeat_async(*args: Any, **kwargs: Any) -> Any:
-            __tracebackhide__ = True
-            leak_check = check()
-            try:
-                result = await run_rounds_async(leak_check, original, args, kwargs)
-            except LeakError:
-                record(leak_check, "leaked")
-                raise
-            except BaseException:
-                record(leak_check, f"error in round {leak_check.round + 1}")
-                raise
-            record(leak_check, "passed")
-            return result
-
-        return repeat_async
-
-    @functools.wraps(original)
-    def repeat(*args: Any, **kwargs: Any) -> Any:
-        __tracebackhide__ = True
-        leak_check = check()
-        try:
-            result = run_rounds(leak_check, original, args, kwargs)
-        except LeakError:
-            record(leak_check, "leaked")
-            raise
-        except BaseException:
-            record(leak_check, f"error in round {leak_check.round + 1}")
-            raise
-        record(leak_check, "passed")
-        return result
-
-    return repeat
-
-
-def _limited(options: LimitOptions, original: Any) -> Any:
-    from pytest_autoglm.leaks._limit import MemoryLimit
-
-    if inspect.iscoroutinefunction(original):
-
-        @functools.wraps(original)
-        async def limited_async(*args: Any, **kwargs: Any) -> Any:
-            __tracebackhide__ = True
-            with MemoryLimit(options):
-                return await original(*args, **kwargs)
-
-        return limited_async
-
-    @functools.wraps(original)
-    def limited(*args: Any, **kwargs: Any) -> Any:
-        __tracebackhide__ = True
-        with MemoryLimit(options):
-            return original(*args, **kwargs)
-
-    return limited
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -194,12 +94,14 @@ def _pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]
     limit = MEMORY_LIMIT.options_for(pyfuncitem)
     if leak is None and limit is None:
         return (yield)
+    from pytest_autoglm.leaks._marked import limited, repeating
+
     original = pyfuncitem.obj
     wrapped = original
     if limit is not None:
-        wrapped = _limited(limit, wrapped)
+        wrapped = limited(limit, wrapped)
     if leak is not None:
-        wrapped = _repeating(pyfuncitem, leak, wrapped)
+        wrapped = repeating(pyfuncitem, leak, wrapped)
     pyfuncitem.obj = wrapped
     try:
         return (yield)
@@ -215,8 +117,9 @@ def _runtest_makereport(
     if call.when != "call":
         return report
     from pytest_autoglm.leaks._errors import LeakError, MemoryLimitError
+    from pytest_autoglm.leaks._marked import SECTION, TABLE_KEY
 
-    table = item.stash.get(_TABLE, None)
+    table = item.stash.get(TABLE_KEY, None)
     if table is not None:
         report.sections.append((SECTION, table))
     excinfo = call.excinfo
@@ -242,6 +145,7 @@ def pytest_autoglm_header(config: pytest.Config) -> str | None:
 
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     from pytest_autoglm._tally import tagged_reports
+    from pytest_autoglm.leaks._marked import VERDICT_PROPERTY
 
     verdicts = [verdict for _, verdict in tagged_reports(config, VERDICT_PROPERTY, "call")]
     if not verdicts:

@@ -8,7 +8,6 @@ and the other optional packages are imported only when a model is loaded or writ
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import os
 import re
@@ -22,6 +21,7 @@ import pytest
 
 from pytest_autoglm._markers import MarkerSpec, keyword_builder
 from pytest_autoglm._options import Option, flag_option
+from pytest_autoglm._reasons import did_you_mean
 from pytest_autoglm._settings import settings_of
 
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
@@ -210,8 +210,7 @@ def autoglm_checkpoint(tmp_path: Path) -> Callable[..., Path]:
         __tracebackhide__ = True
         unknown = sorted(set(kwargs) - set(_CHECKPOINT_ARGUMENTS))
         if unknown:
-            close = difflib.get_close_matches(unknown[0], _CHECKPOINT_ARGUMENTS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(unknown[0], _CHECKPOINT_ARGUMENTS)
             raise TypeError(
                 f"autoglm_checkpoint() got an unknown argument {unknown[0]!r}{hint}; "
                 f"accepted: format, {', '.join(_CHECKPOINT_ARGUMENTS)}"

@@ -18,7 +18,9 @@ from _pytest.config import ConftestImportFailure  # not re-exported by pytest; s
 
 from pytest_autoglm._markers import MarkerSpec
 from pytest_autoglm._options import Option, flag_option, parse_list
+from pytest_autoglm._reasons import cut_list, plural
 from pytest_autoglm._settings import settings_of
+from pytest_autoglm._workers import worker_output
 from pytest_autoglm.secrets._apikey import NO_KEY_REASON, ApiKey, find_api_key
 from pytest_autoglm.secrets._envfile import EnvFileError, parse_secret_names
 from pytest_autoglm.secrets._registry import SecretRegistry, secret_registry
@@ -264,7 +266,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    workeroutput = getattr(session.config, "workeroutput", None)
+    workeroutput = worker_output(session.config)
     if workeroutput is not None:  # an xdist worker: the controller adds this to its count
         workeroutput[_REDACTIONS_FROM_WORKER] = secret_registry(session.config).count
 
@@ -301,7 +303,7 @@ def pytest_autoglm_header(config: pytest.Config) -> str | None:
         kept = f", {len(load.kept)} already set" if load.kept else ""
         parts.append(f"env {files} ({len(load.applied)} set{kept})")
     if len(registry):
-        parts.append(_plural(len(registry), "secret") + " to redact")
+        parts.append(plural(len(registry), "secret") + " to redact")
     return "secrets: " + ", ".join(parts) if parts else None
 
 
@@ -309,17 +311,6 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     registry = secret_registry(config)
     if not len(registry) and not registry.count:
         return None
-    names = cut_list(registry.names, SUMMARY_NAMES)
-    redactions = _plural(registry.count, "redaction")
-    return [f"secrets: {redactions} of {_plural(len(registry), 'secret')} ({names})"]
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def cut_list(items: tuple[str, ...], shown: int) -> str:
-    """``a, b, c`` or, past ``shown`` items, ``a, b, ...and N more`` (as pytest-memray cuts)."""
-    if len(items) <= shown:
-        return ", ".join(items)
-    return ", ".join(items[:shown]) + f", ...and {len(items) - shown} more"
+    names = ", ".join(cut_list(registry.names, SUMMARY_NAMES))
+    redactions = plural(registry.count, "redaction")
+    return [f"secrets: {redactions} of {plural(len(registry), 'secret')} ({names})"]

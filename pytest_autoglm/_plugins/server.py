@@ -16,6 +16,7 @@ from pytest_autoglm._markers import MarkerSpec, keyword_builder
 from pytest_autoglm._options import Option
 from pytest_autoglm._outcome import call_failed, track_call_outcome
 from pytest_autoglm._settings import settings_of
+from pytest_autoglm._workers import worker_output
 
 if TYPE_CHECKING:
     from pytest_autoglm.server import FakeServer, ServerConfig
@@ -255,7 +256,7 @@ _STATS_FROM_WORKER = "autoglm_server_stats"
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    workeroutput = getattr(session.config, "workeroutput", None)
+    workeroutput = worker_output(session.config)
     stats = session.config.stash.get(_STATS, None)
     if workeroutput is not None and stats is not None:  # an xdist worker: the controller sums
         workeroutput[_STATS_FROM_WORKER] = asdict(stats)

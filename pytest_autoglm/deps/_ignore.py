@@ -17,10 +17,6 @@ from dataclasses import dataclass
 from pytest_autoglm.deps._installed import canonical_name
 from pytest_autoglm.deps._requires import DependencyError
 
-ACCEPTED_IGNORES = (
-    "entries 'OWNER: DEPENDENCY' (distribution names, or * for any), one per ini line "
-    "or separated by commas, e.g. 'vllm: transformers'"
-)
 _NAME = re.compile(r"^([a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9])(\[[^\]]*\])?$", re.IGNORECASE)
 _SPLIT = re.compile(f"[:,\n{re.escape(os.pathsep)}]")
 

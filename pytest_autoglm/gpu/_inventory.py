@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import Final
 
-from pytest_autoglm.gpu._model import GpuInventory, Slot, plural
+from pytest_autoglm._reasons import plural
+from pytest_autoglm.gpu._model import GpuInventory, Slot
 from pytest_autoglm.gpu._nvml import load_nvml, read_nvml
 from pytest_autoglm.gpu._simulate import SimulatedGpus, parse_simulation
 from pytest_autoglm.gpu._visible import apply_visible_devices
@@ -42,7 +43,7 @@ def read_inventory(
     present = sum(len(slot.devices) for slot in slots)
     visible = apply_visible_devices(visible_devices, slots)
     if not visible.gpus and reason is None:
-        hidden = "the only GPU" if present == 1 else f"all {plural(present)}"
+        hidden = "the only GPU" if present == 1 else f"all {plural(present, 'GPU')}"
         if visible_devices is not None and visible_devices.strip() == "":
             reason = f"CUDA_VISIBLE_DEVICES is empty, which hides {hidden}"
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from pytest_autoglm._reasons import plural
 from pytest_autoglm._sizes import format_size
 
 
@@ -42,10 +43,6 @@ class Slot:
     uuid: str
     devices: tuple[GpuInfo, ...]
     mig_mode: bool = False
-
-
-def plural(count: int, word: str = "GPU") -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def group_gpus(gpus: Sequence[GpuInfo]) -> list[tuple[GpuInfo, int]]:

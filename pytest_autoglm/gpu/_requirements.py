@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pytest_autoglm._reasons import need_found
+from pytest_autoglm._reasons import need_found, plural
 from pytest_autoglm._sizes import SizeError, format_size, parse_size
-from pytest_autoglm.gpu._model import GpuInfo, GpuInventory, plural
+from pytest_autoglm.gpu._model import GpuInfo, GpuInventory
 
 if TYPE_CHECKING:
     from packaging.specifiers import SpecifierSet
@@ -119,7 +119,7 @@ class GpuRequirement:
             limits.append(f"CUDA {_spaced(self.cuda)}")
         if self.driver is not None:
             limits.append(f"driver {_spaced(self.driver)}")
-        return plural(self.count) + (f" with {', '.join(limits)}" if limits else "")
+        return plural(self.count, "GPU") + (f" with {', '.join(limits)}" if limits else "")
 
     def fits(self, gpu: GpuInfo) -> bool:
         """Whether one GPU meets the per-GPU limits (name, memory, capability)."""

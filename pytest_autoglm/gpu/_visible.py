@@ -24,7 +24,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from pytest_autoglm.gpu._model import GpuInfo, Slot, plural
+from pytest_autoglm._reasons import plural
+from pytest_autoglm.gpu._model import GpuInfo, Slot
 
 _LEADING_INT = re.compile(r"\s*([+-]?\d+)")
 _OLD_MIG = re.compile(r"^MIG-(GPU-[^/]*)/(\d+)/(\d+)$")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_autoglm._reasons import did_you_mean
 from pytest_autoglm.phone._control import Answer, ControlServer, Request
 from pytest_autoglm.phone._errors import PhoneError, ScenarioError
 from pytest_autoglm.phone._faults import INJECT_EVENTS, NO_ACTIVITIES, NO_ACTIVITIES_CODE, Faults
@@ -233,8 +234,7 @@ class FakePhone:
     def screen_named(self, name: str) -> Screen:
         found = self.screens.get(name)
         if found is None:
-            near = difflib.get_close_matches(name, list(self.screens), n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            hint = did_you_mean(name, self.screens)
             raise ScenarioError(
                 f"no screen named {name!r}{hint}; screens: {', '.join(sorted(self.screens))}"
             )

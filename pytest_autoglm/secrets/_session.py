@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pytest_autoglm._workers import is_xdist_worker
 from pytest_autoglm.secrets._apikey import KEY_VARIABLES
 from pytest_autoglm.secrets._envfile import EnvLoad, load_env_files, looks_secret
 from pytest_autoglm.secrets._registry import secret_registry
@@ -51,7 +52,7 @@ def register_secrets(
 def issue_short_secret_warnings(config: pytest.Config) -> None:
     """Show the warnings :func:`register_secrets` kept, in the controller only."""
     pending = config.stash.get(PENDING_WARNINGS_KEY, [])
-    if not hasattr(config, "workerinput"):  # an xdist worker: the controller warned
+    if not is_xdist_worker(config):  # an xdist worker: the controller warned
         for warning in pending:
             config.issue_config_time_warning(warning, stacklevel=2)
     pending.clear()

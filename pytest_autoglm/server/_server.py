@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from pytest_autoglm._reasons import cut_list
+from pytest_autoglm._reasons import cut_list, did_you_mean
 from pytest_autoglm.server._answers import (
     Answer,
     CutStream,
@@ -62,13 +62,11 @@ def _match(method: str, keywords: dict[str, Any]) -> Match:
     """The :class:`Match` of ``keywords``; an unknown keyword is a :class:`ScriptError` naming it."""
     for name in keywords:
         if name not in _MATCH_KEYWORDS:
-            import difflib
             import inspect
 
             known = [p for p in inspect.signature(getattr(FakeServer, method)).parameters
                      if p not in ("self", "match")] + list(_MATCH_KEYWORDS)  # fmt: skip
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = did_you_mean(name, known)
             raise ScriptError(f"{method}() got an unknown keyword {name!r}{hint}; "
                               f"accepted: {', '.join(known)}")  # fmt: skip
     return Match(**keywords)
