@@ -11,6 +11,7 @@ by name (``from time import sleep``) before the clock started keeps the real one
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from typing import Any
@@ -37,7 +38,16 @@ class VirtualClock:
             self.offset += seconds
 
     def sleep(self, seconds: float) -> None:
-        """``time.sleep`` replacement: records the wait and advances the clock, at once."""
+        """``time.sleep`` replacement: records the wait and advances the clock, at once.
+
+        The standard library's own polling sleeps (``subprocess`` waiting for a child,
+        ``threading``, ``asyncio``, ``multiprocessing``) really sleep and are not recorded:
+        they poll against real time, and ``slept`` lists the waits the code under test asked for.
+        """
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if caller.partition(".")[0] in _STDLIB_POLLERS:
+            _REAL_SLEEP(seconds)
+            return
         seconds = max(0.0, float(seconds))
         with self._lock:
             self.offset += seconds
@@ -67,6 +77,8 @@ class VirtualClock:
 
 
 _REAL_SLEEP = time.sleep
+#: modules whose sleeps poll real time (``subprocess.Popen.wait(timeout=...)`` and kin)
+_STDLIB_POLLERS = frozenset({"subprocess", "threading", "asyncio", "multiprocessing", "concurrent"})
 
 
 async def _checkpoint() -> None:

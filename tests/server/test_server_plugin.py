@@ -213,6 +213,22 @@ def test_retry(autoglm_server):
                                  "fake server: 2 request(s) in 1 test(s), 1 answered with a fault or error"])  # fmt: skip
 
 
+def test_virtual_clock_records_the_callers_sleeps_not_the_stdlibs_polling(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile("""
+import subprocess, sys, time
+
+def test_shells_out(autoglm_clock):
+    for wait in (1.0, 2.0, 4.0):
+        # run(timeout=...) polls the child with the stdlib's own time.sleep calls
+        subprocess.run([sys.executable, "-c", "import time; time.sleep(0.3)"], timeout=30)
+        time.sleep(wait)
+    assert autoglm_clock.slept == [1.0, 2.0, 4.0]
+""")
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=1)
+
+
 def test_virtual_clock_makes_real_backoff_instant(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("""
 import time, openai, anyio, pytest
