@@ -158,12 +158,17 @@ def _check_actions(actions: object) -> SearchStrategy[Action]:
 
 def replies(
     *,
-    well_formed: bool = True,
+    well_formed: bool | None = True,
     actions: SearchStrategy[Action] | None = None,
     styles: Sequence[str] = WELL_FORMED_STYLES,
     breakages: Sequence[str] = BREAKAGES,
 ) -> SearchStrategy[tuple[str, Action]]:
     """``(model output, the action it was written for)`` pairs; see :func:`model_outputs`."""
+    if well_formed is None:  # both, as assert_parser_agrees(well_formed=None) means
+        return st.one_of(
+            replies(well_formed=True, actions=actions, styles=styles, breakages=breakages),
+            replies(well_formed=False, actions=actions, styles=styles, breakages=breakages),
+        )
     check_bool("well_formed", well_formed)
     chosen = _check_actions(actions)
     if well_formed:
@@ -175,7 +180,7 @@ def replies(
 
 def model_outputs(
     *,
-    well_formed: bool = True,
+    well_formed: bool | None = True,
     actions: SearchStrategy[Action] | None = None,
     styles: Sequence[str] = WELL_FORMED_STYLES,
     breakages: Sequence[str] = BREAKAGES,
@@ -195,6 +200,8 @@ def model_outputs(
     ``truncated`` (cut anywhere, down to the empty string), ``marker_in_thinking``
     (``do(action=`` inside the thinking) and ``box_tags`` (``<|begin_of_box|>``). The
     reference pipeline rejects every one with an ``ActionParseError``.
+
+    ``well_formed=None``: either kind (as ``assert_parser_agrees(well_formed=None)``).
 
     Shrinks towards the simplest action in the first style (or breakage) with empty thinking.
     """

@@ -77,6 +77,20 @@ def test_broken_outputs_never_parse(text: str) -> None:
         reference_parse(text)
 
 
+def test_well_formed_none_means_both_kinds_as_in_assert_parser_agrees() -> None:
+    both = gst.model_outputs(well_formed=None)
+
+    def parses(text: str) -> bool:
+        try:
+            reference_parse(text)
+        except ActionParseError:
+            return False
+        return True
+
+    assert parses(find(both, parses))
+    assert not parses(find(both, lambda text: not parses(text)))
+
+
 BY_KIND = {kind: gst.model_outputs(well_formed=False, breakages=[kind]) for kind in BREAKAGES}
 
 
