@@ -21,8 +21,6 @@ def shown(value: Any) -> str:
         return f"<dict of {len(value)} items>"
     if isinstance(value, list):
         return f"<list of {len(value)} items>"
-    if isinstance(value, bool):
-        return str(value)
     return str(value)
 
 
