@@ -32,6 +32,8 @@ class Installed:
     requires: tuple[str, ...] = ()
     #: ``Provides-Extra`` names, canonical; empty when the metadata declares none.
     extras: frozenset[str] = frozenset()
+    #: the ``Requires-Python`` specifier as declared (``""``: none)
+    requires_python: str = ""
 
     @property
     def key(self) -> str:
@@ -85,6 +87,7 @@ def read_installed(dist: metadata.Distribution) -> Installed | None:
         version=next(iter(headers.get("version", ())), ""),
         requires=tuple(requires),
         extras=frozenset(canonical_name(e) for e in headers.get("provides-extra", ())),
+        requires_python=next(iter(headers.get("requires-python", ())), ""),
     )
 
 

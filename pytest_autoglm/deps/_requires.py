@@ -139,6 +139,28 @@ def _extra_problem(
     return None
 
 
+def _python_problem(dist: Installed) -> str | None:
+    """Why this Python is outside the distribution's ``Requires-Python``, or ``None``.
+
+    An install with ``--ignore-requires-python`` (phone-agent 0.1.1 declares >= 3.12) is
+    one the authors never ran: say so rather than pass on the version alone.
+    """
+    import platform
+
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if not dist.requires_python:
+        return None
+    try:
+        allowed = SpecifierSet(dist.requires_python)
+    except InvalidSpecifier:
+        return None  # broken metadata is the conflict check's finding, not this test's
+    here = platform.python_version()
+    if allowed.contains(here, prereleases=True):
+        return None
+    return f"(declares Requires-Python {dist.requires_python}; this is Python {here})"
+
+
 def check_requirement(
     text: str, requirement: Requirement, lookup: Callable[[str], Installed | None]
 ) -> UnmetRequirement | None:
@@ -151,6 +173,9 @@ def check_requirement(
         return UnmetRequirement(shown, requirement.name, "not installed")
     if not version_satisfies(requirement.specifier, dist.version):
         return UnmetRequirement(shown, requirement.name, describe_version(dist.version))
+    python = _python_problem(dist)
+    if python is not None:
+        return UnmetRequirement(shown, requirement.name, f"{dist.version} {python}")
     for extra in sorted(requirement.extras):
         problem = _extra_problem(dist, extra, lookup)
         if problem is not None:

@@ -28,11 +28,13 @@ class FakeSite:
         *,
         extras: Iterable[str] = (),
         body: str = "A long description.\n\nRequires-Dist: not-a-header\n",
+        requires_python: str = "",
     ) -> Path:
         folder = self.root / f"{name.replace('-', '_')}-{version}.dist-info"
         folder.mkdir()
         lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
         lines += [f"Provides-Extra: {extra}" for extra in extras]
+        lines += [f"Requires-Python: {requires_python}"] if requires_python else []
         lines += [f"Requires-Dist: {req}" for req in requires]
         (folder / "METADATA").write_text("\n".join(lines) + "\n\n" + body)
         importlib.invalidate_caches()

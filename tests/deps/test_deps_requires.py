@@ -47,6 +47,18 @@ def test_requirement_against_installed_version(
         assert unmet == [UnmetRequirement(shown, "transformers", finding)]
 
 
+def test_an_install_outside_its_requires_python_is_unmet(fake_site: Any) -> None:
+    import platform
+
+    here = platform.python_version()
+    fake_site.add("phone-agent", "0.1.1", requires_python=">=99")  # --ignore-requires-python
+    fake_site.add("fits", "1.0", requires_python=">=3.8")
+    (unmet,) = unmet_requirements(["phone-agent>=0.1", "fits"], path=[str(fake_site.root)])
+    assert unmet.reason == (
+        f"needs phone-agent>=0.1; found 0.1.1 (declares Requires-Python >=99; this is Python {here})"
+    )
+
+
 def test_reason_uses_the_need_found_template(fake_site: Any) -> None:
     fake_site.add("transformers", "4.57.1")
     (unmet,) = unmet_requirements(["transformers>=5.0.0rc0"], path=[str(fake_site.root)])
