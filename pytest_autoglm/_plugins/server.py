@@ -193,6 +193,8 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
     it fails the test for requests that matched nothing and for scripted replies that
     were never used (``optional=True`` opts out; ``strict=False`` turns both off;
     after a test that failed, only the unmatched requests are reported).
+    ``@pytest.mark.autoglm_server(api_key="autoglm_api_key")`` makes it require, and
+    export, the key of the ``autoglm_api_key`` fixture, without writing it in the marker.
     """
     from pytest_autoglm.server import FakeServer
 
@@ -202,8 +204,13 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
         clock = request.getfixturevalue("autoglm_clock").monotonic
     from pytest_autoglm.secrets import secret_registry
 
+    config = server_config_for(request.node)
+    from pytest_autoglm.server._config import KEY_FROM_FIXTURE
+
+    if config.api_key == KEY_FROM_FIXTURE:  # the real key, never written in the marker
+        config = config.with_(api_key=str(request.getfixturevalue("autoglm_api_key")))
     server = FakeServer(
-        server_config_for(request.node),
+        config,
         clock=clock,  # type: ignore[arg-type,unused-ignore]
         redact=secret_registry(request.config).redact,
     )

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 TRANSPORTS = ("respx", "http")
 #: Open-AutoGLM's default; with ``transport="http"`` it means "a free loopback port"
 DEFAULT_BASE_URL = "http://localhost:8000/v1"
+#: ``api_key=`` value meaning "the key of the ``autoglm_api_key`` fixture" (the fixture resolves it)
+KEY_FROM_FIXTURE = "autoglm_api_key"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -283,3 +283,25 @@ def test_ask(autoglm_server, n):
     result.stdout.fnmatch_lines(
         ["fake server: 12 request(s) in 6 test(s), 6 answered with a fault or error"]
     )
+
+
+def test_api_key_from_the_key_fixture(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUTOGLM_API_KEY", "sk-from-dotenv-0123456789abcdef")
+    pytester.makepyfile("""
+import os, httpx, pytest
+
+@pytest.mark.autoglm_server(api_key="autoglm_api_key")
+def test_key(autoglm_server, autoglm_api_key):
+    assert os.environ["PHONE_AGENT_API_KEY"] == autoglm_api_key
+    autoglm_server.reply("ok")
+    url = autoglm_server.base_url + "/chat/completions"
+    body = {"model": autoglm_server.model, "messages": [{"role": "user", "content": "hi"}]}
+    assert httpx.post(url, json=body).status_code == 401
+    ok = httpx.post(url, json=body, headers={"authorization": f"Bearer {autoglm_api_key}"})
+    assert ok.status_code == 200
+""")
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+    assert "sk-from-dotenv" not in result.stdout.str()
