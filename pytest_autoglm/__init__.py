@@ -113,200 +113,281 @@ _EXPORTS: dict[str, str] = {
     "VirtualClock": "pytest_autoglm.server",
 }
 
-__all__ = [
-    "ACTION_NAMES",
-    "ACTION_TYPES",
-    "Action",
-    "ActionParseError",
-    "ApiError",
-    "ApiKey",
-    "Back",
-    "BlockedRequestError",
-    "Call",
-    "CallAPI",
-    "Calls",
-    "CassetteError",
-    "CassetteSession",
-    "CheckpointFormatError",
-    "CheckpointInfo",
-    "ChecksumMismatch",
-    "ContainerError",
-    "CorruptCheckpointError",
-    "DependencyConflict",
-    "DependencyError",
-    "DependencyReport",
-    "DoubleTap",
-    "EnvFileError",
-    "FakeServer",
-    "Finish",
-    "GpuInfo",
-    "GpuInventory",
-    "GpuRequirement",
-    "GpuSharingWarning",
-    "GpuSpecError",
-    "HardeningError",
-    "Home",
-    "Interact",
-    "Launch",
-    "LeakCheck",
-    "LeakError",
-    "LeakResult",
-    "LeakWarning",
-    "LongPress",
-    "MemoryLimit",
-    "MemoryLimitError",
-    "MissingExtraError",
-    "ModelError",
-    "ModelPathError",
-    "ModelUsageError",
-    "Note",
-    "Point",
-    "ProtocolError",
-    "Reply",
-    "ReplyStyle",
-    "ScriptError",
-    "SecretRegistry",
-    "ServerConfig",
-    "ServerConfigError",
-    "ServerError",
-    "ShortSecretWarning",
-    "SizeError",
-    "Swipe",
-    "TakeOver",
-    "Tap",
-    "TokenEstimate",
-    "Type",
-    "TypeName",
-    "UnexpectedRequestsError",
-    "UnmetRequirement",
-    "UnsafePickleError",
-    "UnsupportedFormatError",
-    "VirtualClock",
-    "Wait",
-    "__version__",
-    "agent_action_dict",
-    "assert_container_hardened",
-    "assert_no_leak",
-    "assert_no_leak_async",
-    "check_dependencies",
-    "format_action",
-    "format_size",
-    "inspect_checkpoint",
-    "load_checkpoint",
-    "memory_limit",
-    "no_leak",
-    "parse_action",
-    "parse_size",
-    "phone_agent_parse_action",
-    "render_reply",
-    "secret_registry",
-    "split_reply",
-    "tap_pixels",
-    "unmet_requirements",
-    "validate_chat_request",
-    "write_checkpoint",
-    "write_tiny_model",
-]
+#: The public API: the export table's names (a test checks the TYPE_CHECKING imports match).
+__all__ = ["__version__"]
+__all__.extend(_EXPORTS)
 
 if TYPE_CHECKING:
-    from pytest_autoglm._sizes import SizeError, format_size, parse_size
-    from pytest_autoglm.cassettes import CassetteError, CassetteSession
+    from pytest_autoglm._sizes import (
+        SizeError as SizeError,
+    )
+    from pytest_autoglm._sizes import (
+        format_size as format_size,
+    )
+    from pytest_autoglm._sizes import (
+        parse_size as parse_size,
+    )
+    from pytest_autoglm.cassettes import (
+        CassetteError as CassetteError,
+    )
+    from pytest_autoglm.cassettes import (
+        CassetteSession as CassetteSession,
+    )
     from pytest_autoglm.containers import (
-        ContainerError,
-        HardeningError,
-        assert_container_hardened,
+        ContainerError as ContainerError,
+    )
+    from pytest_autoglm.containers import (
+        HardeningError as HardeningError,
+    )
+    from pytest_autoglm.containers import (
+        assert_container_hardened as assert_container_hardened,
     )
     from pytest_autoglm.deps import (
-        DependencyConflict,
-        DependencyError,
-        DependencyReport,
-        UnmetRequirement,
-        check_dependencies,
-        unmet_requirements,
+        DependencyConflict as DependencyConflict,
     )
-    from pytest_autoglm.gpu import GpuInfo, GpuInventory, GpuRequirement, GpuSpecError
-    from pytest_autoglm.gpu._xdist import GpuSharingWarning
+    from pytest_autoglm.deps import (
+        DependencyError as DependencyError,
+    )
+    from pytest_autoglm.deps import (
+        DependencyReport as DependencyReport,
+    )
+    from pytest_autoglm.deps import (
+        UnmetRequirement as UnmetRequirement,
+    )
+    from pytest_autoglm.deps import (
+        check_dependencies as check_dependencies,
+    )
+    from pytest_autoglm.deps import (
+        unmet_requirements as unmet_requirements,
+    )
+    from pytest_autoglm.gpu import (
+        GpuInfo as GpuInfo,
+    )
+    from pytest_autoglm.gpu import (
+        GpuInventory as GpuInventory,
+    )
+    from pytest_autoglm.gpu import (
+        GpuRequirement as GpuRequirement,
+    )
+    from pytest_autoglm.gpu import (
+        GpuSpecError as GpuSpecError,
+    )
+    from pytest_autoglm.gpu._xdist import GpuSharingWarning as GpuSharingWarning
     from pytest_autoglm.leaks import (
-        LeakCheck,
-        LeakError,
-        LeakResult,
-        LeakWarning,
-        MemoryLimit,
-        MemoryLimitError,
-        assert_no_leak,
-        assert_no_leak_async,
-        memory_limit,
-        no_leak,
+        LeakCheck as LeakCheck,
+    )
+    from pytest_autoglm.leaks import (
+        LeakError as LeakError,
+    )
+    from pytest_autoglm.leaks import (
+        LeakResult as LeakResult,
+    )
+    from pytest_autoglm.leaks import (
+        LeakWarning as LeakWarning,
+    )
+    from pytest_autoglm.leaks import (
+        MemoryLimit as MemoryLimit,
+    )
+    from pytest_autoglm.leaks import (
+        MemoryLimitError as MemoryLimitError,
+    )
+    from pytest_autoglm.leaks import (
+        assert_no_leak as assert_no_leak,
+    )
+    from pytest_autoglm.leaks import (
+        assert_no_leak_async as assert_no_leak_async,
+    )
+    from pytest_autoglm.leaks import (
+        memory_limit as memory_limit,
+    )
+    from pytest_autoglm.leaks import (
+        no_leak as no_leak,
     )
     from pytest_autoglm.models import (
-        CheckpointFormatError,
-        CheckpointInfo,
-        ChecksumMismatch,
-        CorruptCheckpointError,
-        MissingExtraError,
-        ModelError,
-        ModelPathError,
-        ModelUsageError,
-        UnsafePickleError,
-        UnsupportedFormatError,
-        inspect_checkpoint,
-        load_checkpoint,
-        write_checkpoint,
-        write_tiny_model,
+        CheckpointFormatError as CheckpointFormatError,
+    )
+    from pytest_autoglm.models import (
+        CheckpointInfo as CheckpointInfo,
+    )
+    from pytest_autoglm.models import (
+        ChecksumMismatch as ChecksumMismatch,
+    )
+    from pytest_autoglm.models import (
+        CorruptCheckpointError as CorruptCheckpointError,
+    )
+    from pytest_autoglm.models import (
+        MissingExtraError as MissingExtraError,
+    )
+    from pytest_autoglm.models import (
+        ModelError as ModelError,
+    )
+    from pytest_autoglm.models import (
+        ModelPathError as ModelPathError,
+    )
+    from pytest_autoglm.models import (
+        ModelUsageError as ModelUsageError,
+    )
+    from pytest_autoglm.models import (
+        UnsafePickleError as UnsafePickleError,
+    )
+    from pytest_autoglm.models import (
+        UnsupportedFormatError as UnsupportedFormatError,
+    )
+    from pytest_autoglm.models import (
+        inspect_checkpoint as inspect_checkpoint,
+    )
+    from pytest_autoglm.models import (
+        load_checkpoint as load_checkpoint,
+    )
+    from pytest_autoglm.models import (
+        write_checkpoint as write_checkpoint,
+    )
+    from pytest_autoglm.models import (
+        write_tiny_model as write_tiny_model,
     )
     from pytest_autoglm.protocol import (
-        ACTION_NAMES,
-        ACTION_TYPES,
-        Action,
-        ActionParseError,
-        Back,
-        CallAPI,
-        DoubleTap,
-        Finish,
-        Home,
-        Interact,
-        Launch,
-        LongPress,
-        Note,
-        Point,
-        ProtocolError,
-        Reply,
-        ReplyStyle,
-        Swipe,
-        TakeOver,
-        Tap,
-        Type,
-        TypeName,
-        Wait,
-        agent_action_dict,
-        format_action,
-        parse_action,
-        phone_agent_parse_action,
-        render_reply,
-        split_reply,
-        tap_pixels,
+        ACTION_NAMES as ACTION_NAMES,
+    )
+    from pytest_autoglm.protocol import (
+        ACTION_TYPES as ACTION_TYPES,
+    )
+    from pytest_autoglm.protocol import (
+        Action as Action,
+    )
+    from pytest_autoglm.protocol import (
+        ActionParseError as ActionParseError,
+    )
+    from pytest_autoglm.protocol import (
+        Back as Back,
+    )
+    from pytest_autoglm.protocol import (
+        CallAPI as CallAPI,
+    )
+    from pytest_autoglm.protocol import (
+        DoubleTap as DoubleTap,
+    )
+    from pytest_autoglm.protocol import (
+        Finish as Finish,
+    )
+    from pytest_autoglm.protocol import (
+        Home as Home,
+    )
+    from pytest_autoglm.protocol import (
+        Interact as Interact,
+    )
+    from pytest_autoglm.protocol import (
+        Launch as Launch,
+    )
+    from pytest_autoglm.protocol import (
+        LongPress as LongPress,
+    )
+    from pytest_autoglm.protocol import (
+        Note as Note,
+    )
+    from pytest_autoglm.protocol import (
+        Point as Point,
+    )
+    from pytest_autoglm.protocol import (
+        ProtocolError as ProtocolError,
+    )
+    from pytest_autoglm.protocol import (
+        Reply as Reply,
+    )
+    from pytest_autoglm.protocol import (
+        ReplyStyle as ReplyStyle,
+    )
+    from pytest_autoglm.protocol import (
+        Swipe as Swipe,
+    )
+    from pytest_autoglm.protocol import (
+        TakeOver as TakeOver,
+    )
+    from pytest_autoglm.protocol import (
+        Tap as Tap,
+    )
+    from pytest_autoglm.protocol import (
+        Type as Type,
+    )
+    from pytest_autoglm.protocol import (
+        TypeName as TypeName,
+    )
+    from pytest_autoglm.protocol import (
+        Wait as Wait,
+    )
+    from pytest_autoglm.protocol import (
+        agent_action_dict as agent_action_dict,
+    )
+    from pytest_autoglm.protocol import (
+        format_action as format_action,
+    )
+    from pytest_autoglm.protocol import (
+        parse_action as parse_action,
+    )
+    from pytest_autoglm.protocol import (
+        phone_agent_parse_action as phone_agent_parse_action,
+    )
+    from pytest_autoglm.protocol import (
+        render_reply as render_reply,
+    )
+    from pytest_autoglm.protocol import (
+        split_reply as split_reply,
+    )
+    from pytest_autoglm.protocol import (
+        tap_pixels as tap_pixels,
     )
     from pytest_autoglm.secrets import (
-        ApiKey,
-        EnvFileError,
-        SecretRegistry,
-        ShortSecretWarning,
-        secret_registry,
+        ApiKey as ApiKey,
+    )
+    from pytest_autoglm.secrets import (
+        EnvFileError as EnvFileError,
+    )
+    from pytest_autoglm.secrets import (
+        SecretRegistry as SecretRegistry,
+    )
+    from pytest_autoglm.secrets import (
+        ShortSecretWarning as ShortSecretWarning,
+    )
+    from pytest_autoglm.secrets import (
+        secret_registry as secret_registry,
     )
     from pytest_autoglm.server import (
-        ApiError,
-        BlockedRequestError,
-        Call,
-        Calls,
-        FakeServer,
-        ScriptError,
-        ServerConfig,
-        ServerConfigError,
-        ServerError,
-        TokenEstimate,
-        UnexpectedRequestsError,
-        VirtualClock,
-        validate_chat_request,
+        ApiError as ApiError,
+    )
+    from pytest_autoglm.server import (
+        BlockedRequestError as BlockedRequestError,
+    )
+    from pytest_autoglm.server import (
+        Call as Call,
+    )
+    from pytest_autoglm.server import (
+        Calls as Calls,
+    )
+    from pytest_autoglm.server import (
+        FakeServer as FakeServer,
+    )
+    from pytest_autoglm.server import (
+        ScriptError as ScriptError,
+    )
+    from pytest_autoglm.server import (
+        ServerConfig as ServerConfig,
+    )
+    from pytest_autoglm.server import (
+        ServerConfigError as ServerConfigError,
+    )
+    from pytest_autoglm.server import (
+        ServerError as ServerError,
+    )
+    from pytest_autoglm.server import (
+        TokenEstimate as TokenEstimate,
+    )
+    from pytest_autoglm.server import (
+        UnexpectedRequestsError as UnexpectedRequestsError,
+    )
+    from pytest_autoglm.server import (
+        VirtualClock as VirtualClock,
+    )
+    from pytest_autoglm.server import (
+        validate_chat_request as validate_chat_request,
     )
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

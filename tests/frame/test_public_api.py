@@ -37,3 +37,33 @@ def test_version_matches_the_distribution() -> None:
     from importlib.metadata import version
 
     assert pytest_autoglm.__version__ == version("pytest-autoglm")
+
+
+def _type_checking_imports() -> dict[str, str]:
+    """``name -> module`` of every import under ``if TYPE_CHECKING:`` in the package's ``__init__``."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(pytest_autoglm.__file__).read_text(encoding="utf-8"))
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for stmt in node.body:
+                assert isinstance(stmt, ast.ImportFrom), ast.dump(stmt)
+                assert stmt.module, ast.dump(stmt)
+                for alias in stmt.names:
+                    # ``A as A``: an explicit re-export, which strict type checkers require
+                    assert alias.asname == alias.name, f"write {alias.name} as {alias.name}"
+                    found[alias.name] = stmt.module
+    return found
+
+
+def test_type_checking_imports_match_the_export_table() -> None:
+    """Type checkers see exactly the names ``__getattr__`` serves, from the same modules."""
+    imports = _type_checking_imports()
+    assert sorted(imports) == sorted(pytest_autoglm._EXPORTS)
+    for name, module in imports.items():
+        home = pytest_autoglm._EXPORTS[name]
+        assert getattr(importlib.import_module(module), name) is getattr(
+            importlib.import_module(home), name
+        ), name
