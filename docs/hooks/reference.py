@@ -1,15 +1,28 @@
-"""mkdocs hook: builds the reference tables from the code, so the docs cannot drift.
+"""The reference tables, generated from the code INTO ``docs/reference.md`` (and an mkdocs hook).
 
-A page containing ``<!-- autoglm:reference -->`` gets every option (flag, ini key,
-environment variable), marker and fixture that the plugin registers.
+``docs/reference.md`` holds every option (flag, ini key, environment variable), marker and
+fixture the plugin registers, between ``<!-- autoglm:reference:start -->`` and
+``<!-- autoglm:reference:end -->``, so readers on a code host see them too.
+
+    python docs/hooks/reference.py          # regenerate (``./dev docs`` does it first)
+    python docs/hooks/reference.py --check  # fail when the file is stale (``./dev lint``, CI)
+
+After adding an option, marker or fixture (or after a rebase that brought someone else's),
+run ``./dev docs`` and commit ``docs/reference.md``. A page with the older single
+``<!-- autoglm:reference -->`` placeholder still gets the tables at build time.
 """
 
 from __future__ import annotations
 
 import inspect
+import sys
+from pathlib import Path
 from typing import Any
 
 PLACEHOLDER = "<!-- autoglm:reference -->"
+START = "<!-- autoglm:reference:start -->"
+END = "<!-- autoglm:reference:end -->"
+PAGE = Path(__file__).resolve().parents[1] / "reference.md"
 
 
 def _cell(text: str) -> str:
@@ -86,3 +99,31 @@ def on_page_markdown(markdown: str, **_: Any) -> str:
     if PLACEHOLDER in markdown:
         return markdown.replace(PLACEHOLDER, reference_markdown())
     return markdown
+
+
+def regenerated(text: str) -> str:
+    """``text`` with the tables between START and END replaced by the current ones."""
+    if START not in text or END not in text:
+        raise SystemExit(f"{PAGE}: no {START} ... {END} block to fill")
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{START}\n\n{reference_markdown()}\n{END}{tail}"
+
+
+def main(argv: list[str]) -> int:
+    text = PAGE.read_text("utf-8")
+    fresh = regenerated(text)
+    if "--check" in argv:
+        if fresh != text:
+            print(f"{PAGE} is stale: the options, markers or fixtures changed; run ./dev docs "
+                  "(or python docs/hooks/reference.py) and commit it", file=sys.stderr)  # fmt: skip
+            return 1
+        return 0
+    if fresh != text:
+        PAGE.write_text(fresh, "utf-8")
+        print(f"regenerated {PAGE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
