@@ -98,11 +98,13 @@ def pytest_xdist_setupnodes(config: pytest.Config, specs: Sequence[Any]) -> None
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    from pytest_autoglm.gpu._xdist import PLAN_KEY, WORKERINPUT_KEY
+    from pytest_autoglm.gpu._xdist import PLAN_KEY, TOTAL_KEY, WORKERINPUT_KEY
 
-    share = node.config.stash.get(PLAN_KEY, {}).get(node.gateway.id)
+    plan = node.config.stash.get(PLAN_KEY, {})
+    share = plan.get(node.gateway.id)
     if share is not None:
         node.workerinput[WORKERINPUT_KEY] = share
+        node.workerinput[TOTAL_KEY] = len({g for s in plan.values() for g in s.split(",") if g})
 
 
 # -- fixtures -----------------------------------------------------------------------------

@@ -34,6 +34,12 @@ def verdict(config: pytest.Config, requirement: GpuRequirement) -> str | None:
         reason: str | None = OFF_REASON
     else:
         reason = requirement.unmet(inventory(config), torch_of(config))
+        if reason is not None:
+            from pytest_autoglm._workers import worker_input
+            from pytest_autoglm.gpu._xdist import worker_hint
+
+            hint = worker_hint(worker_input(config), requirement.count)
+            reason = f"{reason}; {hint}" if hint else reason
     cache[requirement] = reason
     return reason
 

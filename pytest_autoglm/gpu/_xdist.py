@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 
 WORKERINPUT_KEY = "autoglm_cuda_visible_devices"
+#: how many GPUs the controller dealt from (for a worker's "given 1 of 2 GPUs" reason)
+TOTAL_KEY = "autoglm_gpus_dealt_from"
 PLAN_KEY = pytest.StashKey[dict[str, str]]()
 
 
@@ -80,6 +82,22 @@ def plan_workers(config: pytest.Config, specs: Sequence[Any]) -> dict[str, str]:
 def worker_share(workerinput: Mapping[str, Any] | None) -> str | None:
     """In a worker: the ``CUDA_VISIBLE_DEVICES`` the controller dealt it, if any."""
     return None if workerinput is None else workerinput.get(WORKERINPUT_KEY)
+
+
+def worker_hint(workerinput: Mapping[str, Any] | None, count: int) -> str | None:
+    """In a worker dealt fewer GPUs than ``count`` out of enough: why, and the way out."""
+    share = worker_share(workerinput)
+    if workerinput is None or share is None:
+        return None
+    given = len([g for g in share.split(",") if g])
+    total = int(workerinput.get(TOTAL_KEY) or 0)
+    if given >= count or total < count:
+        return None
+    worker = workerinput.get("workerid", "this worker")
+    return (
+        f"worker {worker} was given {given} of {total} GPUs (pytest-xdist pins each worker); "
+        f"pass --autoglm-gpus-per-worker={count}, or run multi-GPU tests without -n"
+    )
 
 
 def apply_share(share: str | None) -> None:

@@ -187,3 +187,27 @@ def test_a_worker_applies_its_share_from_workerinput(monkeypatch: pytest.MonkeyP
     assert os.environ["CUDA_VISIBLE_DEVICES"] == sim_uuid(1)
     apply_share(worker_share(None))
     assert os.environ["CUDA_VISIBLE_DEVICES"] == sim_uuid(1)
+
+
+def test_a_multi_gpu_test_on_a_pinned_worker_says_why_and_how(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUTOGLM_SIMULATE_GPUS", "2x NVIDIA H100 80GB HBM3: memory=79.6GiB")
+    pytester.makepyfile("""
+import pytest
+
+@pytest.mark.autoglm_gpu(count=2)
+def test_two(autoglm_gpus):
+    assert len(autoglm_gpus.gpus) == 2
+""")
+    quiet = ("-p", "no:memray", "-p", "no:anyio", "-p", "no:respx", "-p", "no:reportlog")
+    result = pytester.runpytest_subprocess("-p", "xdist", *quiet, "-n", "2", "--autoglm-gpu", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines([
+        "SKIPPED*needs 2 GPUs; found 1 simulated GPU*; worker gw? was given 1 of 2 GPUs (pytest-xdist pins each "
+        "worker); pass --autoglm-gpus-per-worker=2, or run multi-GPU tests without -n*",
+    ])  # fmt: skip
+    wide = pytester.runpytest_subprocess(
+        "-p", "xdist", *quiet, "-n", "2", "--autoglm-gpu", "--autoglm-gpus-per-worker", "2"
+    )
+    wide.assert_outcomes(passed=1)
