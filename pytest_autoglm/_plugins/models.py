@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -24,7 +22,9 @@ from pytest_autoglm._options import Option, flag_option
 from pytest_autoglm._reasons import did_you_mean
 from pytest_autoglm._settings import settings_of
 
-_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+if TYPE_CHECKING:
+    from pytest_autoglm.models._marker import ModelMarkerOptions
+
 NO_MODEL = "no model configured (pass --autoglm-model-path or set AUTOGLM_MODEL_PATH)"
 
 
@@ -48,40 +48,17 @@ REQUIRE_MODEL: Option[bool] = flag_option(
 )
 
 
-@dataclass(frozen=True, kw_only=True)
-class ModelMarkerOptions:
-    """Arguments of ``@pytest.mark.autoglm_model``; typos fail at collection."""
+def _build_marker(*args: Any, **kwargs: Any) -> ModelMarkerOptions:
+    from pytest_autoglm.models._marker import ModelMarkerOptions
 
-    path: str | os.PathLike[str] | None = None
-    sha256: str | Mapping[str, str] | None = None
-    manifest: str | os.PathLike[str] | None = None
-    trust_pickle: bool = False
-    transformers: bool | None = None
-
-    def __post_init__(self) -> None:
-        for name in ("path", "manifest"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, str | os.PathLike):
-                raise ValueError(f"{name}={value!r}: expected a path string")
-        if self.sha256 is not None and not isinstance(self.sha256, str | Mapping):
-            raise ValueError(
-                f"sha256={self.sha256!r}: expected a hex digest or a mapping of file to digest"
-            )
-        pins = [self.sha256] if isinstance(self.sha256, str) else list((self.sha256 or {}).values())
-        for pin in pins:
-            if not (isinstance(pin, str) and _SHA256.fullmatch(pin)):
-                raise ValueError(f"sha256 pin {pin!r}: expected 64 hex digits")
-        if not isinstance(self.trust_pickle, bool):
-            raise ValueError(f"trust_pickle={self.trust_pickle!r}: expected True or False")
-        if self.transformers is not None and not isinstance(self.transformers, bool):
-            raise ValueError(f"transformers={self.transformers!r}: expected None, True or False")
+    return keyword_builder(ModelMarkerOptions, positional=("path",))(*args, **kwargs)
 
 
 MODEL_MARKER: MarkerSpec[ModelMarkerOptions] = MarkerSpec(
     name="autoglm_model",
     signature="path=None, *, sha256=None, manifest=None, trust_pickle=False, transformers=None",
     doc="Choose, pin (sha256 or a sha256sum manifest) and load the checkpoint the autoglm_model fixture gives this test.",
-    build=keyword_builder(ModelMarkerOptions, positional=("path",)),
+    build=_build_marker,
 )
 
 OPTIONS: tuple[Option[Any], ...] = (MODEL_PATH, REQUIRE_MODEL)
@@ -107,7 +84,11 @@ _SOURCE_NAMES = {
 def _marker_options(request: pytest.FixtureRequest) -> ModelMarkerOptions:
     node = request.node
     options = MODEL_MARKER.options_for(node) if isinstance(node, pytest.Item) else None
-    return options or ModelMarkerOptions()
+    if options is None:
+        from pytest_autoglm.models._marker import ModelMarkerOptions
+
+        options = ModelMarkerOptions()
+    return options
 
 
 @pytest.fixture
