@@ -159,13 +159,13 @@ class _PerTestHooks:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Evaluate each marked test's requirement once, into its stash; then gate at setup."""
-    from pytest_autoglm.gpu._gate import REQUIREMENT_KEY
-
     marked = False
     for item in session.items:
         if GPU_MARKER.carried_by(item):
             requirement = GPU_MARKER.options_for(item)
             if requirement is not None:
+                from pytest_autoglm.gpu._gate import REQUIREMENT_KEY  # only when a test is marked
+
                 item.stash[REQUIREMENT_KEY] = requirement
                 marked = True
     if marked and session.config.pluginmanager.get_plugin(_PER_TEST) is None:

@@ -117,7 +117,7 @@ def _runtest_makereport(
     if call.when != "call":
         return report
     from pytest_autoglm.leaks._errors import LeakError, MemoryLimitError
-    from pytest_autoglm.leaks._marked import SECTION, TABLE_KEY
+    from pytest_autoglm.leaks._verdicts import SECTION, TABLE_KEY
 
     table = item.stash.get(TABLE_KEY, None)
     if table is not None:
@@ -145,7 +145,7 @@ def pytest_autoglm_header(config: pytest.Config) -> str | None:
 
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     from pytest_autoglm._tally import tagged_reports
-    from pytest_autoglm.leaks._marked import VERDICT_PROPERTY
+    from pytest_autoglm.leaks._verdicts import VERDICT_PROPERTY
 
     verdicts = [verdict for _, verdict in tagged_reports(config, VERDICT_PROPERTY, "call")]
     if not verdicts:

@@ -20,12 +20,7 @@ from pytest_autoglm.leaks._check import LeakCheck, run_rounds, run_rounds_async
 from pytest_autoglm.leaks._errors import LeakError
 from pytest_autoglm.leaks._limit import MemoryLimit
 from pytest_autoglm.leaks._thresholds import LeakOptions, LimitOptions
-
-#: The junit property (and report user property) carrying each checked test's verdict.
-VERDICT_PROPERTY = "autoglm_leak_check"
-#: The report section with every source's trend.
-SECTION = "autoglm leaks"
-TABLE_KEY = pytest.StashKey[str]()
+from pytest_autoglm.leaks._verdicts import TABLE_KEY, VERDICT_PROPERTY
 
 Call = Callable[[Callable[..., Any], tuple[Any, ...], dict[str, Any]], Any]
 AsyncCall = Callable[[Callable[..., Any], tuple[Any, ...], dict[str, Any]], Awaitable[Any]]

@@ -37,3 +37,18 @@ def test_a_plain_suite_with_the_plugin_imports_nothing_heavy(pytester: pytest.Py
     )
     result = pytester.runpytest_subprocess("-p", "no:respx", "-p", "no:anyio", "-p", "no:memray")
     result.assert_outcomes(passed=1)
+
+
+def test_a_suite_that_uses_no_capability_loads_no_checker(pytester: pytest.Pytester) -> None:
+    """Per-test machinery (GPU gate, leak rounds) loads only when a test needs it."""
+    pytester.makepyfile("def test_ok(): pass")
+    pytester.makeconftest(
+        "import sys\n"
+        "def pytest_unconfigure(config):\n"
+        "    print('LOADED', sorted(m for m in sys.modules if m in (\n"
+        "        'pytest_autoglm.gpu._gate', 'pytest_autoglm.gpu._session',\n"
+        "        'pytest_autoglm.leaks._marked', 'pytest_autoglm.leaks._check')))\n"
+    )
+    result = pytester.runpytest_subprocess("-q", "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["LOADED []"])
