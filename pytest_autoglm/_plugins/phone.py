@@ -6,7 +6,7 @@ The work lives in :mod:`pytest_autoglm.phone`; it is imported when a test asks f
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,8 +98,26 @@ def autoglm_phone(
         pytest.fail(message, pytrace=False)
 
 
+_RUNNER = pytest.StashKey["AgentRunner"]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed test that ran an agent shows its transcripts in a report section."""
+    report = yield
+    runner = item.stash.get(_RUNNER, None)
+    if report.failed and runner is not None and runner.transcripts:
+        text = "\n\n".join(str(t) for t in runner.transcripts)
+        report.sections.append(("autoglm agent transcript", text))
+    return report
+
+
 @pytest.fixture
-def autoglm_agent(autoglm_server: FakeServer, autoglm_phone: FakePhone) -> AgentRunner:
+def autoglm_agent(
+    request: pytest.FixtureRequest, autoglm_server: FakeServer, autoglm_phone: FakePhone
+) -> AgentRunner:
     """Runs an agent against ``autoglm_server`` and ``autoglm_phone``: the whole loop, offline.
 
     ``autoglm_agent.run(task)`` drives Open-AutoGLM's own, unmodified ``PhoneAgent``
@@ -108,7 +126,8 @@ def autoglm_agent(autoglm_server: FakeServer, autoglm_phone: FakePhone) -> Agent
     """
     from pytest_autoglm.phone import AgentRunner
 
-    return AgentRunner(autoglm_server, autoglm_phone)
+    runner = request.node.stash[_RUNNER] = AgentRunner(autoglm_server, autoglm_phone)
+    return runner
 
 
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:

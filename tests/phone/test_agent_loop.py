@@ -124,3 +124,21 @@ def test_parallel_workers_each_get_their_own_phone(pytester: pytest.Pytester) ->
     """)
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly")
     result.assert_outcomes(passed=4)
+
+
+def test_a_failed_test_shows_the_transcript(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("""
+        from pytest_autoglm.protocol import Back, Finish
+        def test_it(autoglm_server, autoglm_agent):
+            autoglm_server.episode([Back(), Finish("done")])
+            autoglm_agent.run("go back")
+            assert False, "the check of the test itself"
+    """)
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*- autoglm agent transcript -*",
+        "task 'go back': 2 step(s), stopped: finished, result 'done'",
+        "   1. [home] Back()",
+        '   2. [home] finish(message="done")',
+    ])  # fmt: skip
