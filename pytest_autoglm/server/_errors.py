@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-FLAVOURS = ("vllm", "sglang", "bigmodel", "openai")
+from pytest_autoglm.server._shapes import SHAPES
+
+FLAVOURS = tuple(SHAPES)
 
 
 class ServerError(Exception):
@@ -52,9 +54,13 @@ class ApiError:
         """The JSON value of the body."""
         if self.raw is not None:
             return self.raw
-        from pytest_autoglm.server._profiles import profile_for
-
-        return profile_for(self.flavour).payload(self)
+        shape = SHAPES.get(self.flavour)
+        if shape is None:
+            raise ServerConfigError(
+                f"ApiError(flavour={self.flavour!r}): unknown server flavour; "
+                f"accepted: {', '.join(FLAVOURS)}"
+            )
+        return shape(self)
 
     def body(self) -> bytes:
         """The body bytes, compact JSON with unicode kept (as FastAPI writes it)."""

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pytest_autoglm.server._config import ServerConfig
 from pytest_autoglm.server._errors import ApiError
 from pytest_autoglm.server._images import ImageError, decode_data_url
-from pytest_autoglm.server._profiles import Profile
 from pytest_autoglm.server._tokens import PromptCount, count_prompt
+
+if TYPE_CHECKING:  # annotations only: the profiles call this module's checks
+    from pytest_autoglm.server._config import ServerConfig
+    from pytest_autoglm.server._profiles import Profile
 
 _ROLES = ("system", "user", "assistant", "tool", "developer")
 

@@ -142,26 +142,8 @@ def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-#: Circles that landed with the server's flavour profiles (``server/_profiles``) at the same
-#: time as this test; the server's owner cuts them (``_errors``, ``_config`` and ``_validate``
-#: reach back into ``_profiles``). A new circle anywhere else, or a wider one, still fails.
-KNOWN_SERVER_CIRCLE = frozenset(
-    {
-        "pytest_autoglm.server._config",
-        "pytest_autoglm.server._errors",
-        "pytest_autoglm.server._hosts",
-        "pytest_autoglm.server._validate",
-        "pytest_autoglm.server._profiles",
-    }
-)
-
-
-def _known(module: str) -> bool:
-    return module in KNOWN_SERVER_CIRCLE or module.startswith("pytest_autoglm.server._profiles.")
-
-
 def test_the_import_graph_has_no_circle() -> None:
-    circles = [c for c in _circles(GRAPH) if not all(_known(m) for m in c)]
+    circles = _circles(GRAPH)
     assert not circles, "import circles:\n" + "\n".join(" <-> ".join(c) for c in circles)
 
 

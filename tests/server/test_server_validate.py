@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from server_helpers import png_data_url, step_messages
 
-from pytest_autoglm.server import ServerConfig, TokenEstimate, validate_chat_request
+from pytest_autoglm.server import (
+    ApiError,
+    ServerConfig,
+    ServerConfigError,
+    TokenEstimate,
+    validate_chat_request,
+)
 
 VLLM = ServerConfig()
 
@@ -183,3 +189,9 @@ def test_text_tokens_count_cjk_per_character() -> None:
     assert est.text_tokens("abcdefgh") == 2
     assert est.text_tokens("打开微信") == 4
     assert TokenEstimate(chars_per_token=2).text_tokens("abcdefgh") == 4
+
+
+def test_an_error_of_an_unknown_flavour_names_it() -> None:
+    error = ApiError(status=400, message="no", flavour="tgi")
+    with pytest.raises(ServerConfigError, match=r"flavour='tgi'.*accepted: vllm, sglang"):
+        error.body()

@@ -1,8 +1,9 @@
 """``Profile``: everything one real server (flavour and version) answers differently.
 
-A profile owns its error texts, its error body shape, its fault bodies, its
-``/v1/models`` owner and its request validation. The core asks the profile; nothing
-else in the fake server branches on a flavour name or a version.
+A profile owns its error texts, its fault bodies, its ``/v1/models`` owner and its
+request validation. The core asks the profile; nothing else in the fake server branches
+on a flavour name or a version, except the error body shape, which is one per flavour
+(``_shapes.py``, below the profiles, so that an :class:`ApiError` renders without them).
 """
 
 from __future__ import annotations
@@ -32,13 +33,6 @@ class Profile:
     def label(cls) -> str:
         """How the report header names the profile: ``vllm 0.12.0 (from source)``."""
         return f"{cls.flavour} {cls.version} ({cls.source})"
-
-    # -- body shape -------------------------------------------------------------------
-    def payload(self, error: ApiError) -> Any:
-        """The JSON value of an error body: ``{"error": {...}}`` with the status as ``code``."""
-        code = error.status if error.code is None else error.code
-        return {"error": {"message": error.message, "type": error.type, "param": error.param,
-                          "code": code}}  # fmt: skip
 
     def error(self, status: int, message: str, type_: str | None = None, *,
               param: str | None = None, code: int | str | None = None) -> ApiError:  # fmt: skip

@@ -6,8 +6,6 @@ for every version.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pytest_autoglm.server._errors import ApiError
 from pytest_autoglm.server._profiles._base import Profile
 
@@ -26,10 +24,6 @@ class BigModel(Profile):
     flavour = "bigmodel"
     version = "v4"
     source = "from docs"
-
-    def payload(self, error: ApiError) -> Any:
-        code = error.status if error.code is None else error.code
-        return {"error": {"code": str(code), "message": error.message}}
 
     def biz(self, status: int, code: str, message: str) -> ApiError:
         return ApiError(status=status, message=message, code=code, flavour=self.flavour)

@@ -5,8 +5,6 @@ From OpenAI's public docs and openai-python 2.9.0 (``PROTOCOL.md`` section 2).
 
 from __future__ import annotations
 
-from typing import Any
-
 from pytest_autoglm.server._errors import ApiError
 from pytest_autoglm.server._profiles._base import Profile, phrase
 
@@ -22,10 +20,6 @@ class OpenAI(Profile):
     version = "v1"
     source = "from docs"
     default_type = "invalid_request_error"
-
-    def payload(self, error: ApiError) -> Any:
-        return {"error": {"message": error.message, "type": error.type, "param": error.param,
-                          "code": error.code}}  # fmt: skip
 
     def unauthorized(self) -> ApiError:
         return self.error(

@@ -6,7 +6,6 @@ From SGLang's source (``PROTOCOL.md`` section 2); texts marked *(inferred)* were
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from pytest_autoglm.server._errors import ApiError
 from pytest_autoglm.server._profiles._base import Profile
@@ -18,11 +17,6 @@ class SGLang056(Profile):
     source = "from source"
     default_type = "BadRequest"
     owned_by = "sglang"
-
-    def payload(self, error: ApiError) -> Any:
-        code = error.status if error.code is None else error.code
-        return {"object": "error", "message": error.message, "type": error.type,
-                "param": error.param, "code": code}  # fmt: skip
 
     def unknown_model(self, model: str) -> ApiError | None:
         return None  # SGLang echoes whatever model was asked for
