@@ -13,8 +13,10 @@ every request passes through to the live server and nothing is written: a live r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import threading
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,10 +30,10 @@ from pytest_autoglm.cassettes._format import (
     write_cassette,
 )  # fmt: skip
 from pytest_autoglm.cassettes._normalise import ImageSink, normalise_request
-from pytest_autoglm.cassettes._upstream import Upstream, UpstreamError
+from pytest_autoglm.cassettes._upstream import Answer, Upstream, UpstreamError
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from pytest_autoglm.server._calls import Call
     from pytest_autoglm.server._core import Plan, Request
@@ -75,6 +77,8 @@ class CassetteSession:
             raise CassetteError(f"cassette {path} does not exist; {_fix(path)}")
         self._used = [False] * len(self.old.exchanges)
         self.new: list[Exchange] = []
+        #: live streams still being handed on (closed at :meth:`finish`)
+        self._streaming: list[tuple[Exchange, Answer]] = []
 
     @property
     def description(self) -> str:
@@ -104,13 +108,46 @@ class CassetteSession:
             return str(exc)
         exchange = Exchange(normal, answer.status, kept_headers(answer.headers), answer.t_head,
                             answer.body, answer.events, answer.t_end, answer.cut)  # fmt: skip
-        if self.recording:
+        if self.recording:  # in the order the requests went out; a stream fills in as it comes
             with self._lock:
                 self.new.append(exchange)
             call.answered_by = f"recorded from {self.upstream.base_url}"
         else:
             call.answered_by = f"live {self.upstream.base_url}"
-        return self._replay(exchange, timing=0.0)  # already waited for, once
+        if answer.pending is None:
+            return self._replay(exchange, timing=0.0)  # already waited for, once
+        return self._pass_on(exchange, answer)
+
+    def _pass_on(self, exchange: Exchange, answer: Answer) -> Plan:
+        """A plan whose stream hands each event on as the live server sends it."""
+        from pytest_autoglm.server._core import Plan
+
+        plan = Plan(status=exchange.status, headers=list(exchange.headers.items()))
+        pending = answer.pending
+        assert pending is not None
+        # weak: the plan holds the stream, so a strong reference would make a cycle, and a
+        # client that hangs up would keep the live connection open until the next gc
+        owner = weakref.ref(plan)
+
+        with self._lock:
+            self._streaming.append((exchange, answer))
+
+        def parts() -> Iterator[tuple[float, bytes]]:
+            try:
+                for event in pending:
+                    yield 0.0, event.wire  # the live server's own pace: no added delay
+            finally:
+                close = getattr(pending, "close", None)
+                if close is not None:
+                    close()  # the client stopped reading: hang up on the live server too
+                exchange.t_end, exchange.cut = answer.t_end, answer.cut
+                with self._lock:
+                    self._streaming.remove((exchange, answer))
+                if (alive := owner()) is not None:
+                    alive.cut = answer.cut  # the transport reads it after the last part
+
+        plan.stream = parts()
+        return plan
 
     def _find(self, normal: dict[str, Any]) -> int | None:
         for i, exchange in enumerate(self.old.exchanges):
@@ -163,10 +200,22 @@ class CassetteSession:
                 for i, e in enumerate(self.old.exchanges) if not self._used[i]]  # fmt: skip
 
     def finish(self) -> Path | None:
-        """Write the cassette if this test recorded into it; the path written, or None."""
+        """Write the cassette if this test recorded into it; the path written, or None.
+
+        A live stream still open (a client that hung up while the server stalled, on the
+        loopback transport) is hung up on, and kept as far as it came, as cut."""
+        with self._lock:
+            streaming = list(self._streaming)
+        for exchange, answer in streaming:
+            answer.hang_up()
+            exchange.cut = True
+            exchange.t_end = max(exchange.t_end, *(e.t for e in exchange.events or ()))
         if not self.recording or (self.mode != "all" and not self.new):
             return None
-        exchanges = (list(self.old.exchanges) if self.mode == "new" else []) + self.new
+        exchanges = (list(self.old.exchanges) if self.mode == "new" else []) + [
+            dataclasses.replace(e, events=list(e.events) if e.events is not None else None)
+            for e in self.new
+        ]  # a snapshot: a stream hung up on may still be ending in its own thread
         meta = {key: value for key, value in self.old.meta.items()
                 if key not in ("autoglm_cassette", "name")}  # fmt: skip
         if self.upstream is not None:

@@ -2,18 +2,22 @@
 
 Why ``http.client`` and not httpx: the fake server's respx transport patches the httpx and
 httpx2 stacks of this process (and blocks hosts other than the fake's), so traffic the proxy
-sends on must go through a client those patches do not touch. It is read event by event,
-so each SSE event's arrival time is recorded; the proxy hands the whole answer on once it
-is complete (the cassette keeps the real timing for replay).
+sends on must go through a client those patches do not touch. An SSE answer is handed on
+event by event as the live server sends it (:attr:`Answer.pending`), so the client sees
+its first token when the server sends it, and a stream that stalls reaches the client in
+part; each event's arrival time and a mid-stream error or drop are kept for the cassette.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
+import socket
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from pytest_autoglm.cassettes._errors import CassetteError
@@ -24,6 +28,8 @@ _NOT_FORWARDED = frozenset({"host", "authorization", "content-length", "connecti
 
 
 _EVENT_END = re.compile(rb"\r?\n\r?\n")
+#: seconds a stream the client hung up on is still read, for what the server already sent
+_DRAIN = 0.2
 
 
 class UpstreamError(CassetteError):
@@ -32,7 +38,12 @@ class UpstreamError(CassetteError):
 
 @dataclass
 class Answer:
-    """What the live server answered, with timing (seconds since the request went out)."""
+    """What the live server answered, with timing (seconds since the request went out).
+
+    For an SSE answer ``forward`` returns once the head is in: ``pending`` then yields each
+    event as it arrives, adding it to ``events``; ``t_end`` and ``cut`` are set when the
+    stream ends (or when ``pending`` is closed early: the client hung up, ``cut``).
+    """
 
     status: int
     headers: list[tuple[str, str]]
@@ -41,6 +52,16 @@ class Answer:
     events: list[Event] | None
     t_end: float
     cut: bool
+    pending: Iterator[Event] | None = field(default=None, repr=False)
+    _conn: http.client.HTTPConnection | None = field(default=None, repr=False)
+
+    def hang_up(self) -> None:
+        """Close the connection to the live server (from any thread): a reader blocked on a
+        stalled stream wakes up and ends it, as cut."""
+        sock = self._conn.sock if self._conn is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
 
 class Upstream:
@@ -84,7 +105,8 @@ class Upstream:
 
     def forward(self, method: str, path: str, headers: dict[str, str], body: bytes,
                 fake_prefix: str) -> Answer:  # fmt: skip
-        """Send the request on and read the whole answer; :class:`UpstreamError` if unreachable."""
+        """Send the request on; :class:`UpstreamError` if unreachable. A JSON answer is read whole,
+        an SSE answer comes back with its head and the events still ``pending``."""
         sent = {k: v for k, v in headers.items() if k.lower() not in _NOT_FORWARDED}
         sent["accept-encoding"] = "identity"
         if self.api_key:
@@ -96,56 +118,79 @@ class Upstream:
         conn = cls(self.host, self.port, timeout=self.timeout)
         start = time.perf_counter()
         try:
-            try:
-                conn.request(method, self.target(path, fake_prefix), body=payload or None,
-                             headers=sent)  # fmt: skip
-                response = conn.getresponse()
-            except (OSError, http.client.HTTPException) as exc:
-                raise UpstreamError(
-                    f"the live server {self.base_url} did not answer {method} {path}: "
-                    f"{type(exc).__name__}: {exc}"
-                ) from None
-            t_head = time.perf_counter() - start
-            kind = response.getheader("content-type", "")
-            if kind.startswith("text/event-stream"):
-                events, cut = _read_events(response, start)
-                body_read = b""
-            else:
-                events, cut = None, False
-                try:
-                    body_read = response.read()
-                except (OSError, http.client.HTTPException):
-                    body_read, cut = b"", True
-            return Answer(response.status, response.getheaders(), t_head, body_read, events,
-                          time.perf_counter() - start, cut)  # fmt: skip
+            conn.request(method, self.target(path, fake_prefix), body=payload or None,
+                         headers=sent)  # fmt: skip
+            response = conn.getresponse()
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            raise UpstreamError(
+                f"the live server {self.base_url} did not answer {method} {path}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
+        t_head = time.perf_counter() - start
+        if response.getheader("content-type", "").startswith("text/event-stream"):
+            answer = Answer(response.status, response.getheaders(), t_head, b"", [], t_head, False)
+            answer.pending = _read_events(response, conn, start, answer)
+            answer._conn = conn
+            return answer
+        cut = False
+        try:
+            body = response.read()
+        except (OSError, http.client.HTTPException):
+            body, cut = b"", True
         finally:
             conn.close()
+        return Answer(response.status, response.getheaders(), t_head, body, None,
+                      time.perf_counter() - start, cut)  # fmt: skip
 
 
-def _read_events(response: http.client.HTTPResponse, start: float) -> tuple[list[Event], bool]:
-    """SSE events as they arrive (an event ends at a blank line); ``cut`` if the body broke off.
+def _read_events(response: http.client.HTTPResponse, conn: http.client.HTTPConnection,
+                 start: float, answer: Answer) -> Iterator[Event]:  # fmt: skip
+    """:func:`_events` handed on one by one; closed early (the client hung up), it keeps
+    what the live server has already sent (the ``[DONE]`` after an error event, say) without
+    waiting for more: a stream still stalled is kept as far as it came, as cut."""
+    reader = _events(response, start, answer)
+    try:
+        for event in reader:  # noqa: UP028 (``yield from`` would close the reader with this)
+            yield event
+    except GeneratorExit:
+        if conn.sock is not None:
+            conn.sock.settimeout(_DRAIN)
+        for _ in reader:
+            pass
+        raise
+    finally:
+        answer.t_end = time.perf_counter() - start
+        conn.close()
+
+
+def _events(response: http.client.HTTPResponse, start: float, answer: Answer) -> Iterator[Event]:
+    """SSE events as they arrive (an event ends at a blank line), each added to
+    ``answer.events``; ``answer.cut`` if the body broke off (or timed out).
 
     ``read1`` returns what the socket has, and raises ``IncompleteRead`` when a chunked body
     stops before its last chunk (``readline`` would hide that: it ends quietly).
     """
-    events: list[Event] = []
+    events = answer.events if answer.events is not None else []
     pending = b""
-    cut = False
     while True:
         try:
             data = response.read1(65536)
         except (OSError, http.client.HTTPException):
-            cut = True
+            answer.cut = True
             break
         if not data:
             break
         pending += data
         now = time.perf_counter() - start
         while (end := _EVENT_END.search(pending)) is not None:  # kept as sent, CRLF or LF
-            event, pending = pending[: end.end()], pending[end.end() :]
-            if event.strip():
-                events.append(Event(now, event))
+            wire, pending = pending[: end.end()], pending[end.end() :]
+            if wire.strip():
+                event = Event(now, wire)
+                events.append(event)
+                yield event
     if pending.strip():  # the stream ended in the middle of an event
-        events.append(Event(time.perf_counter() - start, pending))
-        cut = True
-    return events, cut
+        event = Event(time.perf_counter() - start, pending)
+        events.append(event)
+        answer.cut = True
+        yield event

@@ -13,7 +13,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Protocol
@@ -69,12 +69,16 @@ class Request:
 @dataclass
 class Plan:
     """How to answer: ``drop`` (``"reset"``/``"stall"``) sends nothing; else status, headers, then
-    ``body`` or the timed ``stream`` parts ``(delay_before, bytes)``; ``cut`` closes early."""
+    ``body`` or the timed ``stream`` parts ``(delay_before, bytes)``; ``cut`` closes early.
+
+    ``stream`` is a list, or an iterator whose parts are still arriving (a live server behind
+    the recording proxy): transports send each part as it comes and read ``cut`` after the last.
+    """
 
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
-    stream: list[tuple[float, bytes]] | None = None
+    stream: list[tuple[float, bytes]] | Iterator[tuple[float, bytes]] | None = None
     head_delay: float = 0.0
     cut: bool = False
     drop: str | None = None

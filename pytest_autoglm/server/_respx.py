@@ -21,7 +21,7 @@ import functools
 import importlib
 import inspect
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from types import ModuleType
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -31,6 +31,8 @@ from respx.mocks import Mocker
 from pytest_autoglm.server._core import Core, Plan, Request, reason_phrase
 from pytest_autoglm.server._errors import ServerConfigError
 from pytest_autoglm.server._hosts import HostGuard, canonical_host
+
+Parts = list[tuple[float, bytes]] | Iterator[tuple[float, bytes]]
 
 _TARGETS = (
     "{m}._sync.connection.HTTPConnection",
@@ -156,9 +158,12 @@ def _mockers() -> list[type[_StackMocker]]:
     return mockers
 
 
-def _coalesced(parts: list[tuple[float, bytes]]) -> list[tuple[float, bytes]]:
+def _coalesced(parts: Parts) -> Iterable[tuple[float, bytes]]:
     """Parts with no delay between them join the read before them, as a socket read would
-    return them together; the SSE events (and so the token-sized chunks) stay separate."""
+    return them together; the SSE events (and so the token-sized chunks) stay separate.
+    Parts still arriving (an iterator: a live server behind the proxy) go on as they come."""
+    if not isinstance(parts, list):
+        return parts
     out: list[tuple[float, bytes]] = []
     for delay, data in parts:
         if out and delay <= 0:
@@ -166,6 +171,21 @@ def _coalesced(parts: list[tuple[float, bytes]]) -> list[tuple[float, bytes]]:
         else:
             out.append((delay, data))
     return out
+
+
+async def _parts_async(parts: Parts) -> AsyncIterator[tuple[float, bytes]]:
+    """The parts for an async client; parts still arriving are waited for off the event loop."""
+    if isinstance(parts, list):
+        for part in _coalesced(parts):
+            yield part
+        return
+    import anyio
+
+    def take() -> list[tuple[float, bytes]]:
+        return [part] if (part := next(parts, None)) is not None else []
+
+    while got := await anyio.to_thread.run_sync(take):
+        yield got[0]
 
 
 def _read_timeout(request: Any) -> float | None:
@@ -303,7 +323,7 @@ class RespxTransport:
             if plan.stream is None:
                 yield plan.body
             else:
-                for delay, data in _coalesced(plan.stream):
+                async for delay, data in _parts_async(plan.stream):
                     await self._wait_async(delay, timeout, stack, plan)
                     yield data
             if plan.cut:
