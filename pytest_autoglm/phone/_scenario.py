@@ -19,7 +19,7 @@ Shape (every key but ``screens`` optional)::
       search: {package: com.tencent.mm, activity: .plugin.fts.ui.FTSMainUI}
     packages: [com.tencent.mm]  # also installed, with no screen of their own
 
-YAML needs PyYAML (``pip install pyyaml``); JSON needs nothing.
+YAML needs PyYAML (the ``[yaml]`` extra: ``pip install 'pytest-autoglm[yaml]'``); JSON needs nothing.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def read_scenario(path: Path) -> Mapping[str, Any]:
             import yaml  # type: ignore[import-untyped,unused-ignore]
         except ImportError:
             raise ScenarioError(
-                f"scenario {str(path)!r}: YAML needs PyYAML: pip install pyyaml "
+                f"scenario {str(path)!r}: YAML needs PyYAML: pip install 'pytest-autoglm[yaml]' "
                 "(or write the scenario as JSON)"
             ) from None
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,24 @@ screens:
   inbox: {package: com.google.android.gm, activity: .ConversationListActivity}
 packages: [com.example.extra]
 """
+#: SCENARIO as parsed: what a JSON scenario holds (needs no PyYAML)
+SCENARIO_DATA = {
+    "start": "home",
+    "screens": {
+        "home": {"taps": [{"region": [0, 0, 499, 499], "goto": "mail"}]},
+        "mail": {"package": "com.google.android.gm", "keys": {"back": "home"},
+                 "swipes": {"up": "inbox"}},
+        "inbox": {"package": "com.google.android.gm", "activity": ".ConversationListActivity"},
+    },
+    "packages": ["com.example.extra"],
+}  # fmt: skip
+
+
+def needs_yaml() -> None:
+    """YAML scenarios need PyYAML (the kit's ``[yaml]`` extra); light venvs skip these rows."""
+    pytest.importorskip(
+        "yaml", reason="YAML scenarios need PyYAML: pip install 'pytest-autoglm[yaml]'"
+    )
 
 
 def adb(*argv: str) -> str:
@@ -33,11 +52,13 @@ def adb(*argv: str) -> str:
 def test_scenario_file_drives_the_screens(
     autoglm_phone: FakePhone, tmp_path: Path, suffix: str
 ) -> None:
-    import yaml
-
     path = tmp_path / f"phone{suffix}"
-    data = yaml.safe_load(SCENARIO)
-    path.write_text(SCENARIO if suffix == ".yaml" else json.dumps(data), encoding="utf-8")
+    if suffix == ".yaml":
+        needs_yaml()
+        import yaml
+
+        assert yaml.safe_load(SCENARIO) == SCENARIO_DATA
+    path.write_text(SCENARIO if suffix == ".yaml" else json.dumps(SCENARIO_DATA), encoding="utf-8")
     autoglm_phone.load(path)
     adb("shell", "input", "tap", "100", "100")
     assert autoglm_phone.current.name == "mail"
@@ -56,13 +77,27 @@ def test_scenario_file_drives_the_screens(
     ("screens: {a: {swipes: {sideways: a}}}", "swipe direction 'sideways'"),
 ])  # fmt: skip
 def test_bad_scenarios_name_the_culprit(tmp_path: Path, text: str, message: str) -> None:
+    needs_yaml()
     path = tmp_path / "bad.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace("[", r"\[")):
         FakePhone().load(path)
 
 
+def test_yaml_without_pyyaml_names_the_extra(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "yaml", None)  # as in a venv without PyYAML
+    path = tmp_path / "phone.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    with pytest.raises(
+        ScenarioError, match=r"YAML needs PyYAML: pip install 'pytest-autoglm\[yaml\]'"
+    ):
+        FakePhone().load(path)
+
+
 def test_marker_loads_a_scenario_next_to_the_test(pytester: pytest.Pytester) -> None:
+    needs_yaml()
     pytester.makefile(".yaml", phone=SCENARIO)
     pytester.makepyfile(
         test_good="""
