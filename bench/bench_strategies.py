@@ -6,6 +6,10 @@ baseline ``st.none()`` measured in the same run is that floor. Target (issue 5):
 500 valid chat requests per second, PNG screenshot included, so that a 200-example
 property test spends well under a second generating.
 
+Issue 17: ``model_outputs()`` at least 1.0x a hand-written ``st.tuples(...).map(...)`` of
+the same shape (the same actions, styles, thoughts and endings, rendered by
+``render_reply``; no marker filter), measured in interleaved rounds of the same run.
+
     .venv/bin/python bench/bench_strategies.py [--examples N] [--rounds R]
 """
 
@@ -59,12 +63,55 @@ def import_cost(code: str, rounds: int = 5) -> float:
     return best
 
 
+def tuples_floor() -> SearchStrategy[str]:
+    """``model_outputs()``'s shape written by hand from primitives: its floor."""
+    from pytest_autoglm import strategies as gst
+    from pytest_autoglm.protocol import render_reply
+
+    thoughts = (
+        "", "当前在系统桌面，需要先打开微信。", "I can see the search box at the top; tap it first.",
+        "页面还在加载，等待一下。", "任务已完成。", 'The user wants "cheap" flights — compare prices.',
+        "<answer> looks odd here </think>", "检查\\n转义与\n换行",
+    )  # fmt: skip
+    free = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
+    return st.tuples(
+        gst.actions(), st.sampled_from(("open", "bare")),
+        st.one_of(st.sampled_from(thoughts), free), st.sampled_from(("", "\n")),
+    ).map(lambda t: render_reply(t[0], thinking=t[2], style=t[1]) + t[3])  # fmt: skip
+
+
+def outputs_against_floor(examples: int, rounds: int) -> tuple[float, float]:
+    """Best rates of ``model_outputs()`` and its floor, measured in alternating rounds."""
+    from pytest_autoglm import strategies as gst
+
+    best = [0.0, 0.0]
+    strategies = (gst.model_outputs(), tuples_floor())
+    for _ in range(rounds):
+        for i, strategy in enumerate(strategies):
+            best[i] = max(best[i], rate(strategy, examples, 1))
+    return best[0], best[1]
+
+
+def print_outputs_against_floor(examples: int, rounds: int) -> None:
+    outputs, floor_rate = outputs_against_floor(examples, max(rounds, 4))
+    ratio = outputs / floor_rate
+    print(
+        f"model_outputs() {outputs:.0f}/s vs hand-written st.tuples(...).map(...) "
+        f"{floor_rate:.0f}/s: {ratio:.2f}x (target >= 1.0x: {'MET' if ratio >= 1.0 else 'MISSED'})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--outputs-only", action="store_true",
+                        help="only model_outputs() against its st.tuples floor")  # fmt: skip
     args = parser.parse_args()
     n, r = args.examples, args.rounds
+    if args.outputs_only:
+        print_outputs_against_floor(n, r)
+        return
 
     from pytest_autoglm import strategies as gst
 
@@ -101,6 +148,8 @@ def main() -> None:
         f"target: chat_requests() >= {TARGET_REQUESTS_PER_S:.0f}/s: {verdict} "
         f"({requests:.0f}/s; a 200-example test spends {200 / requests:.2f} s generating)"
     )
+
+    print_outputs_against_floor(n, r)
 
     plain = "import pytest_autoglm.plugin as p; p.feature_modules()"
     with_hypothesis = plain + "; import hypothesis"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
@@ -61,19 +60,14 @@ def _clean_thinking(text: str) -> bool:
 
 
 _FREE_THOUGHT = st.text(st.characters(exclude_categories=["Cs"]), max_size=30)
-_THOUGHT_POOL = st.sampled_from((*_THOUGHTS, None))  # None: a random text
+# Built from cheap primitives (no ``st.composite``): a realistic thought, or a random text
+# without an action marker (the filter passes all but a handful of draws). Shrinks to "".
+_THINKING = st.one_of(st.sampled_from(_THOUGHTS), _FREE_THOUGHT.filter(_clean_thinking))
 
 
-@st.composite
-def _thinking(draw: st.DrawFn) -> str:
-    thought = draw(_THOUGHT_POOL)
-    return draw(_FREE_THOUGHT) if thought is None else thought
-
-
-@cache
 def thinkings() -> SearchStrategy[str]:
     """The ``<think>`` part: realistic reasoning plus hard characters, never an action marker."""
-    return _thinking().filter(_clean_thinking)
+    return _THINKING
 
 
 def reference_parse(text: str) -> Action:
@@ -89,19 +83,28 @@ def _rejected(text: str) -> bool:
     return False
 
 
-@st.composite
-def _well_formed(
-    draw: st.DrawFn, actions: SearchStrategy[Action], styles: SearchStrategy[str]
-) -> tuple[str, Action]:
-    action = draw(actions)
-    style = draw(styles)
-    thinking = draw(thinkings())
-    text = render_reply(action, thinking=thinking, style=style)  # type: ignore[arg-type,unused-ignore]
-    # Real outputs sometimes end with a newline (a stop token stripped by the server).
-    return text + draw(_ENDINGS), action
+#: ``(style, ending)`` in one draw: real outputs sometimes end with a newline (a stop
+#: token stripped by the server); shrinks to the first style with no newline
+def _shapes(styles: Sequence[str]) -> SearchStrategy[tuple[str, str]]:
+    return st.sampled_from([(style, ending) for style in styles for ending in ("", "\n")])
 
 
-_ENDINGS = st.sampled_from(("", "\n"))
+def _render(parts: tuple[Action, tuple[str, str], str]) -> str:
+    action, (style, ending), thinking = parts
+    return render_reply(action, thinking=thinking, style=style) + ending  # type: ignore[arg-type,unused-ignore]
+
+
+def _render_pair(parts: tuple[Action, tuple[str, str], str]) -> tuple[str, Action]:
+    return _render(parts), parts[0]
+
+
+def _well_formed_parts(
+    actions: SearchStrategy[Action], styles: Sequence[str]
+) -> SearchStrategy[tuple[Action, tuple[str, str], str]]:
+    """One ``st.tuples`` of cheap primitives, mapped once: no ``st.composite`` per example."""
+    return st.tuples(actions, _shapes(styles), _THINKING)
+
+
 _KINDS_OF_WIDE = st.sampled_from((('"', "“"), ("(", "（"), ('"', "＂")))
 _NEWLINES = st.sampled_from(("(\n", "(\r\n", "(\n  "))
 _JUNK = st.sampled_from(_JUNK_AFTER)
@@ -113,7 +116,7 @@ def _broken(
 ) -> tuple[str, Action]:
     action = draw(actions)
     kind = draw(kinds)
-    thinking = draw(thinkings())
+    thinking = draw(_THINKING)
     call = format_action(action)
     if kind == "closing_tag":
         return render_reply(call, thinking=thinking, style="closed"), action
@@ -173,7 +176,7 @@ def replies(
     chosen = _check_actions(actions)
     if well_formed:
         chosen_styles = check_subset("styles", styles, WELL_FORMED_STYLES)
-        return _well_formed(chosen, st.sampled_from(chosen_styles))
+        return _well_formed_parts(chosen, chosen_styles).map(_render_pair)
     kinds = check_subset("breakages", breakages, BREAKAGES)
     return _broken(chosen, st.sampled_from(kinds)).filter(lambda pair: _rejected(pair[0]))
 
@@ -205,6 +208,10 @@ def model_outputs(
 
     Shrinks towards the simplest action in the first style (or breakage) with empty thinking.
     """
+    if well_formed is True:  # the common case, one map from the parts (no pair to drop)
+        chosen = _check_actions(actions)
+        parts = _well_formed_parts(chosen, check_subset("styles", styles, WELL_FORMED_STYLES))
+        return parts.map(_render)
     return replies(
         well_formed=well_formed, actions=actions, styles=styles, breakages=breakages
     ).map(lambda pair: pair[0])
