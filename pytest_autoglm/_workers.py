@@ -25,3 +25,16 @@ def worker_input(config: pytest.Config) -> dict[str, Any] | None:
 def worker_output(config: pytest.Config) -> dict[str, Any] | None:
     """In a worker: the mapping the controller receives when the worker ends; else ``None``."""
     return getattr(config, "workeroutput", None)
+
+
+def send_counts(config: pytest.Config, key: str, counts: dict[str, int]) -> None:
+    """In a worker: hand ``counts`` to the controller under ``key`` (else nothing happens)."""
+    output = worker_output(config)
+    if output is not None:
+        output[key] = dict(counts)
+
+
+def received_counts(node: Any, key: str) -> dict[str, int]:
+    """In the controller's ``pytest_testnodedown``: the counts a worker sent under ``key``."""
+    sent = (getattr(node, "workeroutput", None) or {}).get(key) or {}
+    return {name: int(value) for name, value in sent.items()}

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pytest_autoglm._markers import MarkerSpec, keyword_builder
+from pytest_autoglm._workers import received_counts, send_counts
 
 if TYPE_CHECKING:
     from pytest_autoglm.phone import AgentRunner, FakePhone
@@ -128,6 +129,24 @@ def autoglm_agent(
 
     runner = request.node.stash[_RUNNER] = AgentRunner(autoglm_server, autoglm_phone)
     return runner
+
+
+_STATS_FROM_WORKER = "autoglm_phone_stats"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    stats = session.config.stash.get(_STATS, None)
+    if stats is not None:  # in an xdist worker: the controller adds the counts up
+        send_counts(session.config, _STATS_FROM_WORKER, asdict(stats))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any) -> None:
+    counts = received_counts(node, _STATS_FROM_WORKER)
+    if counts:
+        stats = node.config.stash.setdefault(_STATS, _Stats())
+        for name, value in counts.items():
+            setattr(stats, name, getattr(stats, name) + value)
 
 
 def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:

@@ -110,3 +110,22 @@ def test_unknown_command_fails_the_test_at_teardown(pytester: pytest.Pytester) -
         "*the fake phone got 1 command(s) it does not know:*",
         "*adb shell input tapp 1 2   (nearest known: adb shell input tap X Y)*",
     ])  # fmt: skip
+
+
+def test_summary_adds_up_the_xdist_workers(pytester: pytest.Pytester) -> None:
+    """The controller's summary line counts every worker's commands, as the fake server's does."""
+    pytester.makepyfile("""
+        import subprocess, pytest
+
+        @pytest.mark.parametrize("n", range(4))
+        def test_taps(n, autoglm_phone):
+            for _ in range(n + 1):
+                subprocess.run(["adb", "shell", "input", "tap", "1", "2"], check=True)
+
+        @pytest.mark.autoglm_phone(strict=False)
+        def test_unknown(autoglm_phone):
+            subprocess.run(["adb", "shell", "input", "tapp", "1", "2"], capture_output=True)
+    """)
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:randomly")
+    result.assert_outcomes(passed=5)
+    result.stdout.fnmatch_lines(["fake phone: 11 command(s) in 5 test(s), 1 unknown"])
