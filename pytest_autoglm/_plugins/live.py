@@ -33,6 +33,7 @@ class _Stats:
     recorded: int = 0
     live: int = 0
     written: int = 0
+    commands: int = 0
 
 
 _STATS = pytest.StashKey[_Stats]()
@@ -99,8 +100,12 @@ def autoglm_cassette(request: pytest.FixtureRequest) -> Iterator[CassetteSession
     stats.recorded += len(session.new) if not session.live else 0
     stats.live += len(session.new) if session.live else 0
     stats.replayed += sum(session._used)
+    stats.commands += session.commands_seen
     if session.finish() is not None:
         stats.written += 1
+    report = session.command_report(allow_unused=options.allow_unused or call_failed(request.node))
+    if report:
+        pytest.fail(report, pytrace=False)
     unused = session.unused()
     if unused and not options.allow_unused and not call_failed(request.node):
         from pytest_autoglm._reasons import cut_list
@@ -139,4 +144,6 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
         parts.append(f"{stats.recorded} recorded ({stats.written} cassette(s) written)")
     if stats.live:
         parts.append(f"{stats.live} passed through live")
+    if stats.commands:
+        parts.append(f"{stats.commands} device command(s) checked or recorded")
     return ["cassettes: " + ", ".join(parts)]

@@ -76,6 +76,10 @@ def autoglm_phone(
     phone = FakePhone(serial=config.serial, size=config.size, **({"clock": clock} if clock else {}))
     if config.scenario is not None:
         phone.load(Path(request.node.path).parent / config.scenario)
+    if request.node.get_closest_marker("autoglm_cassette"):  # commands go in the cassette too
+        cassette = request.getfixturevalue("autoglm_cassette")
+        if cassette is not None:
+            cassette.attach_phone(phone)
     phone.start()
     monkeypatch.setenv("PATH", f"{phone.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
     try:

@@ -8,12 +8,15 @@ One line each, numbered by interaction ``n``::
     {"event": 1, "t": 0.213, "json": {"id": "chatcmpl-...", "choices": [...]}}
     {"event": 1, "t": 0.250, "data": "[DONE]"}
     {"end": 1, "t": 0.251}
+    {"command": 1, "tool": "adb", "argv": ["-s", "emulator-5554", "shell", "input", "tap", "540", "1200"], "exit": 0}
 
 ``t`` is seconds since the request went out. A non-stream body is on the response line
 (``json``, or ``text``). A stream is stored event for event, exactly as the server wrote
 each one (``json`` when re-serialising it compactly gives the same bytes, else ``data``,
 the text after ``data: ``; ``raw`` an event of another shape), errors
 mid-stream included; ``"cut": true`` on the end line means the connection dropped.
+A ``command`` line is an ``adb``/``hdc`` run of the fake phone, between the exchanges it
+came between (:mod:`._commands`); the header then says ``"device_commands": true``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pytest_autoglm.cassettes._commands import DeviceCommand
 from pytest_autoglm.cassettes._errors import CassetteError
 from pytest_autoglm.cassettes._normalise import ImageSink
 
@@ -141,11 +145,14 @@ class Cassette:
     name: str
     exchanges: list[Exchange] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
+    #: the fake phone's commands, each placed after ``command.after`` exchanges
+    commands: list[DeviceCommand] = field(default_factory=list)
 
 
 def read_cassette(path: Path) -> Cassette:
     """Parse a cassette file; a malformed one is a :class:`CassetteError` naming the line."""
     exchanges: dict[int, Exchange] = {}
+    commands: list[DeviceCommand] = []
     meta: dict[str, Any] = {}
     try:
         text = path.read_text(encoding="utf-8")
@@ -164,7 +171,10 @@ def read_cassette(path: Path) -> Cassette:
                     raise ValueError(f'the first line must say "autoglm_cassette": {VERSION}')
                 meta = line
                 continue
-            _read_line(line, exchanges)
+            if "command" in line:
+                commands.append(DeviceCommand.from_line(line, after=len(exchanges)))
+            else:
+                _read_line(line, exchanges)
         except (ValueError, KeyError, TypeError) as exc:
             raise CassetteError(
                 f"{where}: not a valid cassette line ({exc}); re-record it with "
@@ -173,7 +183,7 @@ def read_cassette(path: Path) -> Cassette:
     if not meta:
         raise CassetteError(f"{path}: empty cassette; re-record it with --autoglm-record-mode all")
     return Cassette(
-        str(meta.get("name", path.stem)), [exchanges[n] for n in sorted(exchanges)], meta
+        str(meta.get("name", path.stem)), [exchanges[n] for n in sorted(exchanges)], meta, commands
     )
 
 
@@ -187,7 +197,7 @@ def _read_line(line: dict[str, Any], exchanges: dict[int, Exchange]) -> None:
             n = int(line[kind])
             break
     else:
-        raise ValueError("expected a request, response, event or end line")
+        raise ValueError("expected a request, response, event, end or command line")
     exchange = exchanges[n]  # KeyError: no request line before it
     if kind == "response":
         exchange.status = int(line["status"])
@@ -207,8 +217,14 @@ def write_cassette(path: Path, cassette: Cassette, redact: Callable[[str], str],
                    images: ImageSink) -> None:  # fmt: skip
     """Write ``cassette`` (every line through ``redact``) and its new images, atomically."""
     lines = [{"autoglm_cassette": VERSION, **cassette.meta, "name": cassette.name}]
-    for n, exchange in enumerate(cassette.exchanges, 1):
-        lines += exchange.lines(n)
+    commands = sorted(cassette.commands, key=lambda c: c.after)  # stable: run order kept
+    taken = 0
+    for n, exchange in enumerate([*cassette.exchanges, None]):
+        while taken < len(commands) and (exchange is None or commands[taken].after <= n):
+            lines.append(commands[taken].line(taken + 1))
+            taken += 1
+        if exchange is not None:
+            lines += exchange.lines(n + 1)
     text = "".join(redact(json.dumps(line, ensure_ascii=False)) + "\n" for line in lines)
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = path.parent / "images"

@@ -20,6 +20,7 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pytest_autoglm.cassettes._commands import CommandCheck, DeviceCommand
 from pytest_autoglm.cassettes._diff import differences, distance
 from pytest_autoglm.cassettes._errors import CassetteError
 from pytest_autoglm.cassettes._format import (
@@ -35,6 +36,8 @@ from pytest_autoglm.cassettes._upstream import Answer, Upstream, UpstreamError
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from pytest_autoglm.phone import FakePhone
+    from pytest_autoglm.phone._control import Answer as PhoneAnswer
     from pytest_autoglm.server._calls import Call
     from pytest_autoglm.server._core import Plan, Request
 
@@ -79,6 +82,11 @@ class CassetteSession:
         self.new: list[Exchange] = []
         #: live streams still being handed on (closed at :meth:`finish`)
         self._streaming: list[tuple[Exchange, Answer]] = []
+        #: the fake phone's commands: recorded (``commands``) or checked (``command_check``)
+        self.phone: FakePhone | None = None
+        self.commands: list[DeviceCommand] = []
+        self.command_check: CommandCheck | None = None
+        self._position = 0  # exchanges before the next command, in the cassette written
 
     @property
     def description(self) -> str:
@@ -98,6 +106,7 @@ class CassetteSession:
                     self._used[index] = True
             if index is not None:
                 call.answered_by = f"cassette {self.path.name} #{index + 1}"
+                self._position = index + 1
                 return self._replay(self.old.exchanges[index])
         if self.upstream is None or not (self.live or self.recording):
             return self._miss(normal)
@@ -111,6 +120,8 @@ class CassetteSession:
         if self.recording:  # in the order the requests went out; a stream fills in as it comes
             with self._lock:
                 self.new.append(exchange)
+                before = len(self.old.exchanges) if self.mode == "new" else 0
+                self._position = before + len(self.new)
             call.answered_by = f"recorded from {self.upstream.base_url}"
         else:
             call.answered_by = f"live {self.upstream.base_url}"
@@ -191,7 +202,57 @@ class CassetteSession:
         )
         return "\n".join(lines)
 
+    # -- the fake phone's commands ----------------------------------------------------
+    def attach_phone(self, phone: FakePhone) -> None:
+        """Record ``phone``'s commands into the cassette, or check them against it."""
+        self.phone = phone
+        if self.replaying and not self.recording and self.old.meta.get("device_commands"):
+            self.command_check = CommandCheck(self.old.commands, f"cassette {self.path.name}")
+        phone.use_cassette(self)
+
+    def check_command(self, tool: str, argv: tuple[str, ...]) -> str | None:
+        """None to let the phone answer; else why the command is not the recorded one."""
+        if self.command_check is None:
+            return None
+        with self._lock:
+            return self.command_check.check(tool, argv)
+
+    def ran_command(self, tool: str, argv: tuple[str, ...], answer: PhoneAnswer) -> None:
+        if self.recording:
+            with self._lock:
+                self.commands.append(DeviceCommand.of(tool, argv, answer, after=self._position))
+
     # -- at teardown ------------------------------------------------------------------
+    @property
+    def commands_seen(self) -> int:
+        """Device commands this test checked against the cassette or recorded into it."""
+        check = self.command_check
+        return len(self.commands) + (check.checked if check is not None else 0)
+
+    def command_report(self, *, allow_unused: bool = False) -> str | None:
+        """Why the device commands did not follow the cassette (misses, and recorded
+        commands never run unless ``allow_unused``), or None."""
+        check = self.command_check
+        if check is None:
+            return None
+        from pytest_autoglm._reasons import cut_list
+
+        parts = []
+        if check.misses:
+            parts.append(f"{len(check.misses)} device command(s) differ from cassette {self.path}:")
+            parts += ["  " + line for miss in check.misses[:3] for line in miss.splitlines()]
+            if len(check.misses) > 3:
+                parts.append(f"  ...and {len(check.misses) - 3} more")
+        unused = [] if allow_unused else check.unused()
+        if unused:
+            parts.append(f"{len(unused)} recorded device command(s) in {self.path} were never run:")
+            parts += ["  " + line for line in cut_list(unused)]
+        if not parts:
+            return None
+        parts.append("  if the agent changed on purpose, re-record: --autoglm-record-mode all "
+                     "--autoglm-base-url URL")  # fmt: skip
+        return "CassetteError: " + "\n".join(parts)
+
     def unused(self) -> list[str]:
         """Recorded interactions a replay never asked for (``#n METHOD path``)."""
         if not self.replaying or self.mode == "new":
@@ -223,6 +284,10 @@ class CassetteSession:
         meta["recorded_at"] = datetime.datetime.now(datetime.timezone.utc).strftime(
             "%Y-%m-%dT%H:%M:%SZ"
         )
-        cassette = Cassette(self.path.stem, exchanges, meta)
+        if self.phone is not None:
+            meta["device_commands"] = True
+        else:
+            meta.pop("device_commands", None)
+        cassette = Cassette(self.path.stem, exchanges, meta, list(self.commands))
         write_cassette(self.path, cassette, self.redact, self._images)
         return self.path

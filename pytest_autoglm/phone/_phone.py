@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import shlex
 import threading
@@ -10,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pytest_autoglm._reasons import did_you_mean
 from pytest_autoglm.phone._control import Answer, ControlServer, Request
@@ -108,6 +109,8 @@ class FakePhone:
         self.select_all = False  # hdc: keyEvent 2072 2017 selects all, the next Delete clears
         self._server: ControlServer | None = None
         self._unknown_in_run: UnknownCommand | None = None
+        #: a cassette the commands are recorded into or checked against (:meth:`use_cassette`)
+        self.cassette: CommandTape | None = None
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -267,6 +270,14 @@ class FakePhone:
             return black_png(self.size)
         return self.current.png(self.size)
 
+    def use_cassette(self, cassette: CommandTape | None) -> FakePhone:
+        """Check each command against ``cassette`` and record it there (``None``: stop).
+
+        ``@pytest.mark.autoglm_cassette`` does this with the test's
+        :class:`~pytest_autoglm.cassettes.CassetteSession`."""
+        self.cassette = cassette
+        return self
+
     # -- serving ----------------------------------------------------------------------
 
     def handle(self, request: Request) -> Answer:
@@ -277,6 +288,8 @@ class FakePhone:
             self._unknown_in_run = None
             screen = self.current.name
             runner = _hdc.run if request.tool == "hdc" else _adb.run
+            if self.cassette is not None:  # checked against, or recorded into, a cassette
+                runner = functools.partial(_taped, self.cassette, runner)
             try:
                 answer, serial = runner(self, request)
             except Exception as exc:  # a goto naming no screen, a crashing callable, a bug
@@ -495,6 +508,27 @@ class FakePhone:
 
     def __repr__(self) -> str:
         return f"<FakePhone {self.main_device.serial} on {self.current.name!r}, {len(self.commands)} command(s)>"
+
+
+class CommandTape(Protocol):
+    """What the phone asks a cassette (:class:`~pytest_autoglm.cassettes.CassetteSession`)."""
+
+    def check_command(self, tool: str, argv: tuple[str, ...]) -> str | None: ...
+
+    def ran_command(self, tool: str, argv: tuple[str, ...], answer: Answer) -> None: ...
+
+
+def _taped(
+    tape: CommandTape, runner: Callable[[FakePhone, Request], tuple[Answer, str | None]],
+    phone: FakePhone, request: Request,
+) -> tuple[Answer, str | None]:  # fmt: skip
+    """``runner`` under a cassette: a command other than the recorded one gets an error."""
+    miss = tape.check_command(request.tool, request.argv)
+    if miss is not None:
+        return Answer(1, b"", f"{request.tool}: pytest-autoglm: {miss}\n".encode()), None
+    answer, serial = runner(phone, request)
+    tape.ran_command(request.tool, request.argv, answer)
+    return answer, serial
 
 
 def environ_path(bin_dir: Path) -> str:
