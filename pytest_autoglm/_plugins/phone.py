@@ -74,6 +74,13 @@ def autoglm_phone(
     if "autoglm_clock" in request.fixturenames:  # record command times on the virtual clock
         clock = request.getfixturevalue("autoglm_clock").monotonic
     phone = FakePhone(serial=config.serial, size=config.size, **({"clock": clock} if clock else {}))
+    if clock is not None:  # hung commands (pull_timeout) pass on the virtual clock too
+        from pytest_autoglm.phone._hang import HungCommands, can_patch
+
+        if can_patch():
+            virtual = request.getfixturevalue("autoglm_clock")
+            phone.hangs = HungCommands(virtual.monotonic, virtual.advance)
+            phone.hangs.patch(monkeypatch)
     if config.scenario is not None:
         phone.load(Path(request.node.path).parent / config.scenario)
     if request.node.get_closest_marker("autoglm_cassette"):  # commands go in the cassette too

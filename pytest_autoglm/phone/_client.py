@@ -10,8 +10,10 @@ Start-up is what a command costs, so this imports only ``_socket``, ``posix`` an
 under ``-S`` nothing has imported ``os`` yet, and importing it (with ``posixpath``,
 ``stat``, ``_collections_abc``) cost more instructions than the whole rest of the client
 (callgrind). Arguments are encoded as ``os.fsencode`` does on POSIX.
-Wire format: request ``TOOL\\0CWD\\0ARG\\0ARG...``; reply ``RC OUTLEN ERRLEN HANG\\n`` then
-the stdout and stderr bytes.
+Wire format: request ``TOOL\\0PID\\0CWD\\0ARG\\0ARG...``; reply ``RC OUTLEN ERRLEN HANG\\n``
+then the stdout and stderr bytes. ``HANG`` > 0: sleep that long before answering; ``HANG``
+< 0: a hang on the test's virtual clock: write, close the output, exit when the phone closes
+the connection.
 """
 
 import _socket
@@ -40,15 +42,24 @@ def main(argv: list[str]) -> int:
     except OSError:
         cwd = b"/"
     encoded = [arg.encode("utf-8", "surrogateescape") for arg in argv]
-    sock.sendall(b"\0".join([TOOL.encode(), cwd, *encoded]))
+    pid = str(posix.getpid()).encode()
+    sock.sendall(b"\0".join([TOOL.encode(), pid, cwd, *encoded]))
     sock.shutdown(_socket.SHUT_WR)
     chunks = []
-    while True:
+    size = -1  # the head's length plus the output's, once the head has come
+    received = 0
+    while size < 0 or received < size:
         chunk = sock.recv(1 << 16)
         if not chunk:
             break
         chunks.append(chunk)
-    sock.close()
+        received += len(chunk)
+        if size < 0 and b"\n" in chunk:
+            data = b"".join(chunks)
+            chunks = [data]
+            fields = data[: data.index(b"\n")].split()
+            if len(fields) == 4:
+                size = data.index(b"\n") + 1 + int(fields[1]) + int(fields[2])
     head, _, body = b"".join(chunks).partition(b"\n")
     fields = head.split()
     if len(fields) != 4:
@@ -61,6 +72,12 @@ def main(argv: list[str]) -> int:
         time.sleep(hang)
     _write(1, body[:out_len])
     _write(2, body[out_len : out_len + err_len])
+    if hang < 0:  # hung on the test's virtual clock: the caller's wait wakes, the phone decides
+        posix.close(1)
+        posix.close(2)
+        while sock.recv(1 << 16):
+            pass
+    sock.close()
     return code
 
 

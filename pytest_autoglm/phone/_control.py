@@ -14,7 +14,7 @@ import socketserver
 import tempfile
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -23,19 +23,27 @@ class Request:
     tool: str
     cwd: str
     argv: tuple[str, ...]
+    pid: int = 0  #: the executable's process id
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What a fake command prints and returns; ``hang`` seconds pass before it exits."""
+    """What a fake command prints and returns; ``hang`` seconds pass before it exits.
+
+    With ``release`` (a hang on the virtual clock, see :mod:`._hang`) the executable
+    closes its output and exits when the event is set (at the latest ``hang`` real
+    seconds later).
+    """
 
     code: int = 0
     stdout: bytes = b""
     stderr: bytes = b""
     hang: float = 0.0
+    release: threading.Event | None = field(default=None, compare=False)
 
     def encode(self) -> bytes:
-        head = f"{self.code} {len(self.stdout)} {len(self.stderr)} {self.hang!r}\n".encode()
+        hang = -1.0 if self.release is not None else self.hang
+        head = f"{self.code} {len(self.stdout)} {len(self.stderr)} {hang!r}\n".encode()
         return head + self.stdout + self.stderr
 
 
@@ -43,10 +51,11 @@ Handler = Callable[[Request], Answer]
 
 
 def decode_request(data: bytes) -> Request:
+    """``TOOL\\0PID\\0CWD\\0ARG...`` as the executable sends it."""
     parts = [os.fsdecode(p) for p in data.split(b"\0")]
-    if len(parts) < 2:
+    if len(parts) < 3 or not parts[1].isdigit():
         return Request("adb", "/", ())
-    return Request(parts[0], parts[1], tuple(parts[2:]))
+    return Request(parts[0], parts[2], tuple(parts[3:]), int(parts[1]))
 
 
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -66,6 +75,8 @@ class _Connection(socketserver.BaseRequestHandler):
         assert isinstance(server, _Server)
         answer = server.handler(decode_request(b"".join(chunks)))
         self.request.sendall(answer.encode())
+        if answer.release is not None:  # the executable waits for the close
+            answer.release.wait(answer.hang)
 
 
 class ControlServer:

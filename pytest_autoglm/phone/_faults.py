@@ -121,8 +121,9 @@ class Faults:
         return self._on("black_screen", times)
 
     def pull_timeout(self, times: int | None = None, hang: float = 6.0) -> Faults:
-        """``pull`` hangs ``hang`` real seconds and writes no file, so the caller's own timeout
-        (phone_agent: 5 s) fires: ``timed out after 5 seconds``. This costs real time."""
+        """``pull`` hangs ``hang`` seconds and writes no file, so the caller's own timeout
+        (phone_agent: 5 s) fires: ``timed out after 5 seconds``. With ``autoglm_clock`` the
+        hang passes on the virtual clock (the timeout fires at once); without, in real time."""
         self.options["pull_hang"] = float(hang)
         return self._on("pull_timeout", times)
 

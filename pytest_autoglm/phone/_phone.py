@@ -9,9 +9,9 @@ import shlex
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pytest_autoglm._reasons import did_you_mean
 from pytest_autoglm.phone._control import Answer, ControlServer, Request
@@ -39,6 +39,9 @@ from pytest_autoglm.phone._screens import (
     load_image,
     swipe_direction,
 )
+
+if TYPE_CHECKING:
+    from pytest_autoglm.phone._hang import HungCommands
 
 DEFAULT_SERIAL = "emulator-5554"
 DEFAULT_SIZE = (1080, 2400)
@@ -111,6 +114,8 @@ class FakePhone:
         self._unknown_in_run: UnknownCommand | None = None
         #: a cassette the commands are recorded into or checked against (:meth:`use_cassette`)
         self.cassette: CommandTape | None = None
+        #: hung commands pass on a virtual clock when set (the fixture does, with autoglm_clock)
+        self.hangs: HungCommands | None = None
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -124,6 +129,8 @@ class FakePhone:
         return self
 
     def stop(self) -> None:
+        if self.hangs is not None:
+            self.hangs.release_all()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -316,6 +323,8 @@ class FakePhone:
                     screen=screen,
                 )
             )
+            if answer.hang > 0 and self.hangs is not None and request.pid:
+                return replace(answer, release=self.hangs.begin(request.pid, answer.hang))
             return answer
 
     def unknown(

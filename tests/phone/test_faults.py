@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 from pytest_autoglm.phone import FakePhone, PhoneError
+from pytest_autoglm.server._clock import VirtualClock
 
 adb = pytest.importorskip("phone_agent.adb")
 
@@ -108,6 +109,38 @@ def test_pull_timeout_fires_the_callers_timeout(autoglm_phone: FakePhone) -> Non
             timeout=0.5,
             check=False,
         )
+
+
+def test_pull_timeout_passes_on_the_virtual_clock(
+    autoglm_phone: FakePhone, autoglm_clock: VirtualClock
+) -> None:
+    """phone_agent's own 5 s timeout on ``adb pull`` fires without the test waiting it."""
+    autoglm_phone.fault.pull_timeout(times=1)  # hangs 6 s
+    started = autoglm_clock.monotonic()
+    shot = adb.get_screenshot()
+    assert (shot.width, shot.height, shot.is_sensitive) == (1080, 2400, False)  # the fallback
+    assert [c.argv[0] for c in autoglm_phone.commands] == ["shell", "pull"]
+    assert autoglm_clock.monotonic() - started >= 5.0  # the caller's deadline passed ...
+    assert autoglm_clock.offset <= 5.0 + 1e-3  # ... virtually, and no further than it (not 6 s)
+    shot = adb.get_screenshot()  # the fault is spent: a real screenshot
+    assert not shot.is_sensitive
+    assert autoglm_clock.offset <= 5.0 + 1e-3
+
+
+def test_a_hang_shorter_than_the_callers_timeout_ends_with_the_command(
+    autoglm_phone: FakePhone, autoglm_clock: VirtualClock
+) -> None:
+    autoglm_phone.fault.pull_timeout(hang=3.0)
+    pull = ["adb", "pull", "/sdcard/x.png", "x.png"]
+    for capture in ({"capture_output": True}, {"stdout": subprocess.DEVNULL}, {}):
+        started, offset = autoglm_clock.monotonic(), autoglm_clock.offset
+        done = subprocess.run(pull, check=False, timeout=10, **capture)  # type: ignore[call-overload]
+        assert done.returncode == 1
+        assert autoglm_clock.monotonic() - started >= 3.0
+        assert autoglm_clock.offset - offset <= 3.0 + 1e-3
+    with pytest.raises(subprocess.TimeoutExpired, match=r"timed out after 2\.5 seconds"):
+        subprocess.run(pull, check=False, capture_output=True, timeout=2.5)
+    assert len(autoglm_phone.commands) == 4
 
 
 def test_multi_display_warns_and_still_captures(autoglm_phone: FakePhone, tmp_path: object) -> None:
