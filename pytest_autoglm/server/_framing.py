@@ -19,6 +19,7 @@ class Reader(Protocol):
 
     def readline(self, size: int | None = -1, /) -> bytes: ...
     def read(self, size: int | None = -1, /) -> bytes: ...
+    def peek(self, size: int = 0, /) -> bytes: ...
 
 
 #: the longest request line or header line, and the most header lines (h11's limits)
@@ -34,6 +35,7 @@ BAD_REQUEST = (
     b"connection: close\r\ncontent-length: %d\r\n\r\n%s" % (len(_MESSAGE), _MESSAGE)
 )
 _HEX = frozenset(b"0123456789abcdefABCDEF")
+_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() takes off a header value
 
 
 class FramingError(ValueError):
@@ -55,30 +57,65 @@ def read_head(rfile: Reader) -> Head | None:
 
     Header names are lower-case; a repeated header's values are joined with ``", "``.
     """
+    return _whole_head(rfile) or _head_by_lines(rfile)
+
+
+def _whole_head(rfile: Reader) -> Head | None:
+    """The head in one piece when it is all buffered with CRLF line ends; else ``None``.
+
+    Nothing is consumed then, and :func:`_head_by_lines` reads the same bytes line by line
+    (leading empty lines, bare LF line ends, a head split over several packets).
+    """
+    buffered = rfile.peek()
+    end = buffered.find(b"\r\n\r\n")
+    if end < 0 or end > MAX_LINE:
+        return None
+    first = buffered.find(b"\r\n")
+    line = buffered[:first]
+    if not line or b"\n" in line:
+        return None
+    block = buffered[first + 2 : end]
+    if block.count(b"\n") != block.count(b"\r\n"):
+        return None
+    lines = block.decode("latin-1").split("\r\n") if end > first else []
+    head = _head(line, lines)
+    rfile.read(end + 4)
+    return head
+
+
+def _head_by_lines(rfile: Reader) -> Head | None:
     line = _line(rfile)
     while line in (b"\r\n", b"\n"):  # RFC 9112 2.2: ignore empty lines before a request
         line = _line(rfile)
     if not line:
         return None
-    parts = line.split()
-    if len(parts) != 3 or not parts[2].startswith(b"HTTP/1."):
-        raise FramingError("malformed request line")
-    method, target, version = parts
-    headers: dict[str, str] = {}
+    lines: list[str] = []
     for _ in range(MAX_HEADERS + 1):
         raw = _line(rfile)
         if raw in (b"\r\n", b"\n"):
-            break
+            return _head(line, lines)
         if not raw:
             return None  # closed mid-headers: nothing to answer
-        name, colon, value = raw.partition(b":")
-        if not colon or not name or name[-1:] in b" \t" or name[:1] in b" \t":
-            raise FramingError("malformed header line")
-        key = name.decode("latin-1").lower()
-        text = value.strip().decode("latin-1")
-        headers[key] = f"{headers[key]}, {text}" if key in headers else text
-    else:
+        lines.append(raw.decode("latin-1"))
+    raise FramingError("too many headers")
+
+
+def _head(line: bytes, lines: list[str]) -> Head:
+    """The request line and the header lines (without their line ends) read."""
+    parts = line.split()
+    if len(parts) != 3 or not parts[2].startswith(b"HTTP/1."):
+        raise FramingError("malformed request line")
+    if len(lines) > MAX_HEADERS:
         raise FramingError("too many headers")
+    headers: dict[str, str] = {}
+    for text in lines:
+        name, colon, value = text.partition(":")
+        if not colon or not name or name[0] in " \t" or name[-1] in " \t":
+            raise FramingError("malformed header line")
+        key = name.lower()
+        value = value.strip(_SPACE)
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    method, target, version = parts
     connection = headers.get("connection", "").lower()
     keep_alive = "close" not in connection and (
         version != b"HTTP/1.0" or "keep-alive" in connection

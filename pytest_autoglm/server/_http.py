@@ -18,6 +18,7 @@ returns at once instead of after ``serve_forever``'s poll interval.
 from __future__ import annotations
 
 import contextlib
+import io
 import select
 import selectors
 import socket
@@ -103,7 +104,7 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 class _Date:
-    """``date: <IMF-fixdate>\\r\\n``, formatted once a second (as uvicorn does)."""
+    """``date: <IMF-fixdate>\\r\\nserver: uvicorn\\r\\n``, formatted once a second (as uvicorn does)."""
 
     second = 0
     line = b""
@@ -114,9 +115,19 @@ class _Date:
         if cls.second != now:
             from email.utils import formatdate
 
-            cls.line = f"date: {formatdate(now, usegmt=True)}\r\n".encode()
+            cls.line = f"date: {formatdate(now, usegmt=True)}\r\nserver: uvicorn\r\n".encode()
             cls.second = now
         return cls.line
+
+
+_STATUS: dict[int, bytes] = {}
+
+
+def _status_line(status: int) -> bytes:
+    """``HTTP/1.1 <status> <reason>\\r\\n``, formatted once per status."""
+    line = b"HTTP/1.1 %d %s\r\n" % (status, reason_phrase(status).encode())
+    _STATUS[status] = line
+    return line
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -128,35 +139,37 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         core = self.server.core
         rfile = self.rfile
+        assert isinstance(rfile, io.BufferedReader)  # makefile("rb"): peek() for whole heads
+        send = self.connection.sendall
+        monotonic = time.monotonic
         while True:
             try:
                 head = read_head(rfile)
                 if head is None:  # the client closed the connection
                     return
                 method, target, headers, keep_alive = head
-                if headers.get("expect", "").lower() == "100-continue":
-                    self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                if "expect" in headers and headers["expect"].lower() == "100-continue":
+                    send(b"HTTP/1.1 100 Continue\r\n\r\n")
                 body = read_body(rfile, headers)
             except FramingError:
                 self._send(BAD_REQUEST)
                 return
             if body is None:  # the client hung up mid-body
                 return
-            started = time.monotonic()
-            path = target.split("?", 1)[0]
-            plan = core.handle(Request(method, path, headers, body, "http"))
+            started = monotonic()
+            plan = core.handle(Request(method, target.partition("?")[0], headers, body, "http"))
             try:
                 keep_alive = self._answer(plan, method == "HEAD") and keep_alive
             except OSError:  # the client hung up mid-answer
                 keep_alive = False
             finally:  # real time: the client may have moved a virtual clock on by now
-                core.finished(plan, time.monotonic() - started)
+                core.finished(plan, monotonic() - started)
             if not keep_alive:
                 return
 
     def _send(self, data: bytes) -> None:
         with contextlib.suppress(OSError):
-            self.wfile.write(data)
+            self.connection.sendall(data)
 
     # -- waiting ----------------------------------------------------------------------
     def _client_gone(self) -> bool:
@@ -180,13 +193,11 @@ class _Handler(socketserver.StreamRequestHandler):
         return True
 
     # -- answering --------------------------------------------------------------------
-    def _head(self, plan: Plan) -> bytearray:
-        out = bytearray(b"HTTP/1.1 %d %s\r\n" % (plan.status, reason_phrase(plan.status).encode()))
-        out += _Date.header()
-        out += b"server: uvicorn\r\n"
-        for name, value in plan.headers:
-            out += b"%s: %s\r\n" % (name.encode("latin-1"), value.encode("latin-1"))
-        return out
+    @staticmethod
+    def _head(plan: Plan) -> bytearray:
+        status = _STATUS.get(plan.status) or _status_line(plan.status)
+        fields = "".join([f"{name}: {value}\r\n" for name, value in plan.headers])
+        return bytearray(status + _Date.header() + fields.encode("latin-1"))
 
     def _answer(self, plan: Plan, head_only: bool) -> bool:
         """Send the plan; whether the connection may serve another request."""
@@ -200,7 +211,7 @@ class _Handler(socketserver.StreamRequestHandler):
         if plan.head_delay and not self._wait(plan.head_delay):
             return False
         out = self._head(plan)
-        write = self.wfile.write
+        write = self.connection.sendall
         if plan.stream is None:
             if not plan.cut:
                 out += b"content-length: %d\r\n" % len(plan.body)
