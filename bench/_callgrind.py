@@ -39,12 +39,16 @@ def phases(argv: list[str], count: int) -> dict[str, int]:
         )  # fmt: skip
         if done.returncode != 0:
             raise RuntimeError(f"the callgrind run failed:\n{done.stderr[-3000:]}")
-        labels = done.stdout.strip().splitlines()[-count:]
-        figures: dict[str, int] = {}
-        for i, label in enumerate(labels, start=1):
-            text = Path(f"{out}.{i}").read_text()
-            total = next(int(line.split()[1]) for line in text.splitlines()
-                         if line.startswith("totals:"))  # fmt: skip
-            if label not in SKIP:
-                figures[label] = figures.get(label, 0) + total
-        return figures
+        return read_phases(out, done.stdout.strip().splitlines()[-count:])
+
+
+def read_phases(out: Path, labels: list[str]) -> dict[str, int]:
+    """Instructions per label from the dumps ``out.1``, ``out.2``... of one callgrind run."""
+    figures: dict[str, int] = {}
+    for i, label in enumerate(labels, start=1):
+        text = Path(f"{out}.{i}").read_text()
+        total = next(int(line.split()[1]) for line in text.splitlines()
+                     if line.startswith("totals:"))  # fmt: skip
+        if label not in SKIP:
+            figures[label] = figures.get(label, 0) + total
+    return figures

@@ -13,12 +13,16 @@ completion POST) with the same 200 JSON body, each in its own process:
 * ``transport``: the fake's HTTP layer alone (``_http._Server``) over a stub core that
   hands back a fixed plan: the part of ``fake`` that is the loopback transport.
 
-(a) Instructions: each server runs under ``valgrind --tool=callgrind`` (``PYTHONHASHSEED=0``)
-twice, answering ``W + N1`` and ``W + N2`` requests on one connection; instructions per
-request are ``(total(N2) - total(N1)) / (N2 - N1)``, so start-up, imports, warm-up and
-shut-down cancel out. (b) Throughput: raw keep-alive sockets from 4/8/16 client threads
-(in this process; the servers are other processes, so no GIL is shared), servers
-alternating in short blocks so they share the machine's noise; the median of the blocks.
+Two request shapes: ``sdk`` (the 17 headers the openai SDK sends) and ``minimal`` (host,
+type, length); the stdlib server's cost grows with the headers (``email`` parses them).
+
+(a) Instructions: each server runs under ``valgrind --tool=callgrind`` (``PYTHONHASHSEED=0``);
+the bench sends warm-up requests, then N of one shape on one keep-alive connection, and
+the server process marks each phase boundary (``_callgrind.mark``: callgrind dumps its
+counters there), so a phase holds exactly the server's work for its N requests.
+(b) Throughput: raw keep-alive sockets from 4/8/16 client threads (in this process; the
+servers are other processes, so no GIL is shared), servers alternating in short blocks so
+they share the machine's noise; the median of the blocks.
 
     unset PYTHONDONTWRITEBYTECODE
     .venv/bin/python bench/bench_loopback.py            # about 4 minutes
@@ -46,6 +50,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from _callgrind import mark, read_phases
+
 REPLY_TEXT = "打开微信"
 MESSAGE = (
     b'{"messages":[{"role":"user","content":"\\u6253\\u5f00\\u5fae\\u4fe1"}],'
@@ -53,7 +59,7 @@ MESSAGE = (
     b'"frequency_penalty":0.2}'
 )
 #: the headers the openai SDK (2.x, httpx) sends with a chat completion
-REQUEST = (
+SDK_REQUEST = (
     b"POST /v1/chat/completions HTTP/1.1\r\n"
     b"Host: 127.0.0.1\r\n"
     b"Accept-Encoding: gzip, deflate\r\n"
@@ -73,6 +79,12 @@ REQUEST = (
     b"x-stainless-read-timeout: 600\r\n"
     b"Content-Length: %d\r\n\r\n%s" % (len(MESSAGE), MESSAGE)
 )
+#: the least a raw client sends: the host, the type and the length
+MINIMAL_REQUEST = (
+    b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(MESSAGE), MESSAGE)
+)
+REQUESTS = {"sdk": SDK_REQUEST, "minimal": MINIMAL_REQUEST}
 KINDS = ("stdlib", "fake", "transport")
 TARGET_INSTR = 1.2
 TARGET_RPS = 0.9
@@ -153,25 +165,34 @@ def serve(kind: str, body_file: str) -> None:
         body
     )
     print(port, flush=True)
-    sys.stdin.readline()  # the bench closes stdin when done
+    for _ in sys.stdin:  # one line per phase boundary; the bench closes stdin when done
+        mark()
     stop()
 
 
 class Server:
-    """One server process; ``valgrind`` set: under callgrind, writing to ``valgrind``."""
+    """One server process; ``valgrind`` set: under callgrind, dumping to ``valgrind.<i>``."""
 
     def __init__(self, kind: str, body_file: str, valgrind: str | None = None) -> None:
         cmd = [sys.executable, __file__, "--serve", kind, body_file]
         if valgrind:
-            cmd = ["valgrind", "-q", "--tool=callgrind", f"--callgrind-out-file={valgrind}", *cmd]
+            cmd = ["valgrind", "-q", "--tool=callgrind", "--dump-before=getppid",
+                   f"--callgrind-out-file={valgrind}", *cmd]  # fmt: skip
         env = {**os.environ, "PYTHONHASHSEED": "0"}
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        assert self.proc.stdin is not None
         assert self.proc.stdout is not None
+        self.stdin = self.proc.stdin
         self.port = int(self.proc.stdout.readline())
 
+    def mark(self) -> None:
+        """End a phase, once the server has gone back to waiting for the next request."""
+        time.sleep(0.3)
+        self.stdin.write(b"mark\n")
+        self.stdin.flush()
+
     def stop(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
+        self.stdin.close()
         if self.proc.wait(120) != 0:
             raise SystemExit(f"server {self.proc.args} exited {self.proc.returncode}")
 
@@ -183,8 +204,8 @@ class Client:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = b""
 
-    def call(self) -> bytes:
-        self.sock.sendall(REQUEST)
+    def call(self, request: bytes = SDK_REQUEST) -> bytes:
+        self.sock.sendall(request)
         data = self.buffer
         while (end := data.find(b"\r\n\r\n")) < 0:
             data += self._recv()
@@ -209,7 +230,7 @@ class Client:
 
 
 def reply_body() -> bytes:
-    """The fake's answer to :data:`REQUEST`, which the other two servers send as is."""
+    """The fake's answer to the chat request, which the other two servers send as is."""
     from pytest_autoglm.server import FakeServer
 
     with FakeServer(transport="http", export_env=False) as fake:
@@ -222,25 +243,31 @@ def reply_body() -> bytes:
 
 
 # -- (a) instructions ----------------------------------------------------------------------
-def instructions(kind: str, body_file: str, warmup: int, requests: int, tmp: str) -> int:
-    out = os.path.join(tmp, f"callgrind.{kind}.{requests}")
+def instructions(kind: str, body_file: str, warmup: int, requests: int, tmp: str) -> dict[str, int]:
+    """Instructions per request of each request shape: one callgrind run, phases marked."""
+    out = os.path.join(tmp, f"callgrind.{kind}")
     server = Server(kind, body_file, valgrind=out)
     client = Client(server.port)
-    for _ in range(warmup + requests):
-        client.call()
+    labels = []
+    for shape, request in REQUESTS.items():
+        for _ in range(warmup):
+            client.call(request)
+        server.mark()
+        labels.append("setup")  # start-up (the first), warm-up (the others)
+        for _ in range(requests):
+            client.call(request)
+        server.mark()
+        labels.append(shape)
     client.close()
     server.stop()
-    text = Path(out).read_text()
-    found = re.search(r"^(?:summary|totals): *(\d+)", text, re.M)
-    assert found, f"no totals in {out}"
-    return int(found[1])
+    return {label: total // requests for label, total in read_phases(Path(out), labels).items()}
 
 
 # -- (b) throughput ------------------------------------------------------------------------
-def throughput(port: int, threads: int, seconds: float) -> float:
+def throughput(port: int, request: bytes, threads: int, seconds: float) -> float:
     clients = [Client(port) for _ in range(threads)]
     for client in clients:
-        client.call()
+        client.call(request)
     counts = [0] * threads
     go = threading.Event()
     end = 0.0
@@ -250,7 +277,7 @@ def throughput(port: int, threads: int, seconds: float) -> float:
         go.wait()
         n = 0
         while time.perf_counter() < end:
-            client.call()
+            client.call(request)
             n += 1
         counts[i] = n
 
@@ -280,9 +307,10 @@ def main() -> None:
         serve(*args.serve)
         return
     kinds = [k for k in KINDS if k in args.only.split(",")]
-    warmup, n1, n2 = (20, 20, 120) if args.quick else (50, 100, 600)
+    warmup, n = (20, 100) if args.quick else (50, 500)
     rounds, seconds = (2, 0.5) if args.quick else (5, 1.0)
-    print(f"python {sys.version.split()[0]}; request {len(REQUEST)} bytes", end="")
+    sizes = ", ".join(f"{shape} {len(data)}" for shape, data in REQUESTS.items())
+    print(f"python {sys.version.split()[0]}; requests: {sizes} bytes", end="")
     with tempfile.TemporaryDirectory() as tmp:
         body_file = os.path.join(tmp, "body")
         Path(body_file).write_bytes(reply_body())
@@ -290,48 +318,50 @@ def main() -> None:
         if not args.skip_instructions:
             if not shutil.which("valgrind"):
                 raise SystemExit("valgrind is not installed (apt-get install valgrind)")
-            per: dict[str, float] = {}
-            print(f"\n(a) instructions per request, callgrind, ({n2} - {n1} requests)")
-            for kind in kinds:
-                with ThreadPoolExecutor(2) as pool:  # the two runs side by side: same counts
-                    runs = [pool.submit(instructions, kind, body_file, warmup, n, tmp)
-                            for n in (n1, n2)]  # fmt: skip
-                    low, high = (run.result() for run in runs)
-                per[kind] = (high - low) / (n2 - n1)
-                print(f"  {kind:10} {per[kind] / 1000:8.1f} k   (totals {low:,} / {high:,})")
-            for kind in kinds:
-                if kind != "stdlib" and "stdlib" in per:
-                    ratio = per[kind] / per["stdlib"]
-                    verdict = "ok" if ratio <= TARGET_INSTR else "MISSED"
-                    print(f"  {kind}/stdlib {ratio:5.2f}x  (target <= {TARGET_INSTR}x) {verdict}")
+            print(f"\n(a) instructions per request, callgrind, {n} requests of each shape")
+            with ThreadPoolExecutor(2) as pool:
+                runs = {k: pool.submit(instructions, k, body_file, warmup, n, tmp) for k in kinds}
+                per = {kind: run.result() for kind, run in runs.items()}
+            for shape in REQUESTS:
+                figures = "".join(f"{kind} {per[kind][shape] / 1000:6.1f} k   " for kind in kinds)
+                print(f"  {shape:8} {figures}")
+                for kind in kinds:
+                    if kind != "stdlib" and "stdlib" in per:
+                        ratio = per[kind][shape] / per["stdlib"][shape]
+                        verdict = "ok" if ratio <= TARGET_INSTR else "MISSED"
+                        print(
+                            f"    {kind}/stdlib {ratio:5.2f}x  (target <= {TARGET_INSTR}x) {verdict}"
+                        )
         if not args.skip_throughput:
-            servers = {kind: Server(kind, body_file) for kind in kinds}
-            rates: dict[tuple[str, int], list[float]] = {}
-            try:
-                for _ in range(rounds):
-                    for threads in (4, 8, 16):
-                        for kind, server in servers.items():
-                            rate = throughput(server.port, threads, seconds)
-                            rates.setdefault((kind, threads), []).append(rate)
-            finally:
-                for server in servers.values():
-                    server.stop()
-            print(
-                f"\n(b) raw keep-alive throughput, req/s, median of {rounds} x {seconds} s blocks"
+            report_throughput(kinds, body_file, rounds, seconds)
+
+
+def report_throughput(kinds: list[str], body_file: str, rounds: int, seconds: float) -> None:
+    servers = {kind: Server(kind, body_file) for kind in kinds}
+    rates: dict[tuple[str, str, int], list[float]] = {}
+    try:
+        for _ in range(rounds):
+            for shape, request in REQUESTS.items():
+                for threads in (4, 8, 16):
+                    for kind, server in servers.items():
+                        rate = throughput(server.port, request, threads, seconds)
+                        rates.setdefault((shape, kind, threads), []).append(rate)
+    finally:
+        for server in servers.values():
+            server.stop()
+    print(f"\n(b) raw keep-alive throughput, req/s, median of {rounds} x {seconds} s blocks")
+    for shape in REQUESTS:
+        print(f"  {shape:8}" + "".join(f"{kind:>11}" for kind in kinds) + "   vs stdlib")
+        for threads in (4, 8, 16):
+            med = {k: statistics.median(rates[(shape, k, threads)]) for k in kinds}
+            row = "".join(f"{med[k]:11.0f}" for k in kinds)
+            ratios = "  ".join(
+                f"{k} {med[k] / med['stdlib']:.2f}x"
+                f" {'ok' if med[k] / med['stdlib'] >= TARGET_RPS else 'MISSED'}"
+                for k in kinds
+                if k != "stdlib" and "stdlib" in med
             )
-            print("  threads " + "".join(f"{kind:>12}" for kind in kinds) + "   ratios vs stdlib")
-            for threads in (4, 8, 16):
-                med = {k: statistics.median(rates[(k, threads)]) for k in kinds}
-                row = "".join(f"{med[k]:12.0f}" for k in kinds)
-                ratios = ""
-                if "stdlib" in med:
-                    ratios = "  ".join(
-                        f"{k} {med[k] / med['stdlib']:.2f}x"
-                        f" {'ok' if med[k] / med['stdlib'] >= TARGET_RPS else 'MISSED'}"
-                        for k in kinds
-                        if k != "stdlib"
-                    )
-                print(f"  {threads:7} {row}   {ratios}  (target >= {TARGET_RPS}x)")
+            print(f"  {threads:2} thr.  {row}   {ratios}  (target >= {TARGET_RPS}x)")
 
 
 if __name__ == "__main__":
