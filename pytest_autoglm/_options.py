@@ -33,10 +33,6 @@ def parse_bool(text: str) -> bool:
     raise ValueError("expected one of 1, true, yes, on, 0, false, no, off")
 
 
-def parse_str(text: str) -> str:
-    return text
-
-
 #: the accepted forms of every on/off option, for errors and the reference page
 BOOL_FORMS = "1, true, yes, on, 0, false, no, off"
 

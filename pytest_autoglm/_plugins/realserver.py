@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_autoglm._options import Option, flag_option, parse_str
+from pytest_autoglm._options import Option, flag_option
 from pytest_autoglm._settings import settings_of
 
 if TYPE_CHECKING:
@@ -36,13 +36,13 @@ MODEL_SERVER: Option[str] = Option(
     "Start a real model server for autoglm_model_server: vllm:PATH or sglang:PATH (a model "
     "folder, e.g. from write_tiny_model; Open-AutoGLM's flags) or a command line ({host} and "
     "{port} are filled in, else --host/--port are appended).",
-    parse_str, "", metavar="vllm:PATH|sglang:PATH|COMMAND",
+    str, "", metavar="vllm:PATH|sglang:PATH|COMMAND",
     accepted="vllm:PATH, sglang:PATH or a command line",
 )  # fmt: skip
 MODEL_SERVER_URL: Option[str] = Option(
     "model-server-url",
     "Use the model server already running at this URL for autoglm_model_server.",
-    parse_str, "", metavar="URL", accepted="an http(s) URL",
+    str, "", metavar="URL", accepted="an http(s) URL",
 )  # fmt: skip
 MODEL_SERVER_TIMEOUT: Option[float] = Option(
     "model-server-timeout",
@@ -54,7 +54,7 @@ MODEL_SERVER_IMAGE: Option[str] = Option(
     "Run the model server for autoglm_model_server in this container image (hardened, never "
     "pulled; a bare flag means vllm/vllm-openai:v0.12.0, the image Open-AutoGLM's README "
     "names); with --autoglm-model-server=vllm:PATH the model folder is mounted read-only.",
-    parse_str, "", metavar="IMAGE", const="vllm/vllm-openai:v0.12.0",
+    str, "", metavar="IMAGE", const="vllm/vllm-openai:v0.12.0",
     accepted="an image the engine has, e.g. vllm/vllm-openai:v0.12.0",
 )  # fmt: skip
 REQUIRE_MODEL_SERVER = flag_option(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pytest_autoglm._markers import MarkerSpec, keyword_builder
-from pytest_autoglm._options import Option, parse_str
+from pytest_autoglm._options import Option
 
 RECORD_MODES = ("none", "once", "new", "all")
 
@@ -44,7 +44,7 @@ MODEL: Option[str | None] = Option(
     "model",
     "The model name the live server serves (--served-model-name); requests passed through "
     "carry it. Default: the name each request asks for (autoglm-phone-9b for phone_agent).",
-    parse_str,
+    str,
     None,
     metavar="NAME",
 )
