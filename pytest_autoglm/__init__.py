@@ -111,6 +111,28 @@ _EXPORTS: dict[str, str] = {
     "UnexpectedRequestsError": "pytest_autoglm.server",
     "validate_chat_request": "pytest_autoglm.server",
     "VirtualClock": "pytest_autoglm.server",
+    "STOP_REASONS": "pytest_autoglm.phone",
+    "AgentRunner": "pytest_autoglm.phone",
+    "Command": "pytest_autoglm.phone",
+    "Device": "pytest_autoglm.phone",
+    "FakePhone": "pytest_autoglm.phone",
+    "Faults": "pytest_autoglm.phone",
+    "InputRequested": "pytest_autoglm.phone",
+    "KeyRecord": "pytest_autoglm.phone",
+    "LaunchRecord": "pytest_autoglm.phone",
+    "PhoneError": "pytest_autoglm.phone",
+    "Region": "pytest_autoglm.phone",
+    "ScenarioError": "pytest_autoglm.phone",
+    "Screen": "pytest_autoglm.phone",
+    "Step": "pytest_autoglm.phone",
+    "SwipeRecord": "pytest_autoglm.phone",
+    "TapRecord": "pytest_autoglm.phone",
+    "Transcript": "pytest_autoglm.phone",
+    "TypedRecord": "pytest_autoglm.phone",
+    "UnknownCommandError": "pytest_autoglm.phone",
+    "ModelServer": "pytest_autoglm.realserver",
+    "ModelServerError": "pytest_autoglm.realserver",
+    "ModelServerUsageError": "pytest_autoglm.realserver",
 }
 
 #: The public API: the export table's names (a test checks the TYPE_CHECKING imports match).
@@ -245,6 +267,25 @@ if TYPE_CHECKING:
     from pytest_autoglm.models import (
         write_tiny_model as write_tiny_model,
     )
+    from pytest_autoglm.phone import STOP_REASONS as STOP_REASONS
+    from pytest_autoglm.phone import AgentRunner as AgentRunner
+    from pytest_autoglm.phone import Command as Command
+    from pytest_autoglm.phone import Device as Device
+    from pytest_autoglm.phone import FakePhone as FakePhone
+    from pytest_autoglm.phone import Faults as Faults
+    from pytest_autoglm.phone import InputRequested as InputRequested
+    from pytest_autoglm.phone import KeyRecord as KeyRecord
+    from pytest_autoglm.phone import LaunchRecord as LaunchRecord
+    from pytest_autoglm.phone import PhoneError as PhoneError
+    from pytest_autoglm.phone import Region as Region
+    from pytest_autoglm.phone import ScenarioError as ScenarioError
+    from pytest_autoglm.phone import Screen as Screen
+    from pytest_autoglm.phone import Step as Step
+    from pytest_autoglm.phone import SwipeRecord as SwipeRecord
+    from pytest_autoglm.phone import TapRecord as TapRecord
+    from pytest_autoglm.phone import Transcript as Transcript
+    from pytest_autoglm.phone import TypedRecord as TypedRecord
+    from pytest_autoglm.phone import UnknownCommandError as UnknownCommandError
     from pytest_autoglm.protocol import (
         ACTION_NAMES as ACTION_NAMES,
     )
@@ -335,6 +376,9 @@ if TYPE_CHECKING:
     from pytest_autoglm.protocol import (
         tap_pixels as tap_pixels,
     )
+    from pytest_autoglm.realserver import ModelServer as ModelServer
+    from pytest_autoglm.realserver import ModelServerError as ModelServerError
+    from pytest_autoglm.realserver import ModelServerUsageError as ModelServerUsageError
     from pytest_autoglm.secrets import (
         ApiKey as ApiKey,
     )

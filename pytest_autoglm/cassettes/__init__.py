@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from pytest_autoglm._lazy import lazy_exports
 
-#: public name -> private module that defines it
+#: public name -> private module that defines it (loaded on first access)
 _EXPORTS: dict[str, str] = {
     "DATE_PLACEHOLDER": "_normalise",
     "RECORD_MODES": "_options",
@@ -35,26 +35,20 @@ _EXPORTS: dict[str, str] = {
     "normalise_request": "_normalise",
     "read_cassette": "_format",
 }
-__all__ = [
-    "DATE_PLACEHOLDER",
-    "RECORD_MODES",
-    "Cassette",
-    "CassetteError",
-    "CassetteSession",
-    "Event",
-    "Exchange",
-    "Upstream",
-    "UpstreamError",
-    "normalise_request",
-    "read_cassette",
-]
+#: the public API: the export table's names (a test checks the imports below match)
+__all__ = list(_EXPORTS)
 
 if TYPE_CHECKING:
-    from pytest_autoglm.cassettes._errors import CassetteError
-    from pytest_autoglm.cassettes._format import Cassette, Event, Exchange, read_cassette
-    from pytest_autoglm.cassettes._normalise import DATE_PLACEHOLDER, normalise_request
-    from pytest_autoglm.cassettes._options import RECORD_MODES
-    from pytest_autoglm.cassettes._session import CassetteSession
-    from pytest_autoglm.cassettes._upstream import Upstream, UpstreamError
+    from pytest_autoglm.cassettes._errors import CassetteError as CassetteError
+    from pytest_autoglm.cassettes._format import Cassette as Cassette
+    from pytest_autoglm.cassettes._format import Event as Event
+    from pytest_autoglm.cassettes._format import Exchange as Exchange
+    from pytest_autoglm.cassettes._format import read_cassette as read_cassette
+    from pytest_autoglm.cassettes._normalise import DATE_PLACEHOLDER as DATE_PLACEHOLDER
+    from pytest_autoglm.cassettes._normalise import normalise_request as normalise_request
+    from pytest_autoglm.cassettes._options import RECORD_MODES as RECORD_MODES
+    from pytest_autoglm.cassettes._session import CassetteSession as CassetteSession
+    from pytest_autoglm.cassettes._upstream import Upstream as Upstream
+    from pytest_autoglm.cassettes._upstream import UpstreamError as UpstreamError
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

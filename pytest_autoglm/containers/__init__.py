@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from pytest_autoglm._lazy import lazy_exports
 
-#: public name -> private module that defines it
+#: public name -> private module that defines it (loaded on first access)
 _EXPORTS: dict[str, str] = {
     "CHECKS": "_hardening",
     "Container": "_handle",
@@ -34,43 +34,28 @@ _EXPORTS: dict[str, str] = {
     "log": "_ready",
     "violations": "_hardening",
 }
-
-__all__ = [
-    "CHECKS",
-    "Container",
-    "ContainerError",
-    "ContainerExitedError",
-    "ContainerNotReadyError",
-    "ContainerSession",
-    "ContainerSpec",
-    "ContainerStartError",
-    "ContainerUsageError",
-    "EngineUnavailable",
-    "GpuRuntimeError",
-    "HardeningError",
-    "ImageMissingError",
-    "assert_container_hardened",
-    "http",
-    "log",
-    "violations",
-]
+#: the public API: the export table's names (a test checks the imports below match)
+__all__ = list(_EXPORTS)
 
 if TYPE_CHECKING:
-    from pytest_autoglm.containers._errors import (
-        ContainerError,
-        ContainerExitedError,
-        ContainerNotReadyError,
-        ContainerStartError,
-        ContainerUsageError,
-        EngineUnavailable,
-        GpuRuntimeError,
-        HardeningError,
-        ImageMissingError,
+    from pytest_autoglm.containers._errors import ContainerError as ContainerError
+    from pytest_autoglm.containers._errors import ContainerExitedError as ContainerExitedError
+    from pytest_autoglm.containers._errors import ContainerNotReadyError as ContainerNotReadyError
+    from pytest_autoglm.containers._errors import ContainerStartError as ContainerStartError
+    from pytest_autoglm.containers._errors import ContainerUsageError as ContainerUsageError
+    from pytest_autoglm.containers._errors import EngineUnavailable as EngineUnavailable
+    from pytest_autoglm.containers._errors import GpuRuntimeError as GpuRuntimeError
+    from pytest_autoglm.containers._errors import HardeningError as HardeningError
+    from pytest_autoglm.containers._errors import ImageMissingError as ImageMissingError
+    from pytest_autoglm.containers._handle import Container as Container
+    from pytest_autoglm.containers._hardening import CHECKS as CHECKS
+    from pytest_autoglm.containers._hardening import (
+        assert_container_hardened as assert_container_hardened,
     )
-    from pytest_autoglm.containers._handle import Container
-    from pytest_autoglm.containers._hardening import CHECKS, assert_container_hardened, violations
-    from pytest_autoglm.containers._ready import http, log
-    from pytest_autoglm.containers._session import ContainerSession
-    from pytest_autoglm.containers._spec import ContainerSpec
+    from pytest_autoglm.containers._hardening import violations as violations
+    from pytest_autoglm.containers._ready import http as http
+    from pytest_autoglm.containers._ready import log as log
+    from pytest_autoglm.containers._session import ContainerSession as ContainerSession
+    from pytest_autoglm.containers._spec import ContainerSpec as ContainerSpec
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

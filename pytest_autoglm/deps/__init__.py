@@ -14,17 +14,32 @@ kit), imported only when a check runs.
 
 from __future__ import annotations
 
-from pytest_autoglm.deps._conflicts import DependencyConflict, DependencyReport, check_dependencies
-from pytest_autoglm.deps._ignore import IgnoreRule, parse_ignore_rules
-from pytest_autoglm.deps._requires import DependencyError, UnmetRequirement, unmet_requirements
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "DependencyConflict",
-    "DependencyError",
-    "DependencyReport",
-    "IgnoreRule",
-    "UnmetRequirement",
-    "check_dependencies",
-    "parse_ignore_rules",
-    "unmet_requirements",
-]
+from pytest_autoglm._lazy import lazy_exports
+
+#: public name -> private module that defines it (loaded on first access)
+_EXPORTS: dict[str, str] = {
+    "DependencyConflict": "_conflicts",
+    "DependencyError": "_requires",
+    "DependencyReport": "_conflicts",
+    "IgnoreRule": "_ignore",
+    "UnmetRequirement": "_requires",
+    "check_dependencies": "_conflicts",
+    "parse_ignore_rules": "_ignore",
+    "unmet_requirements": "_requires",
+}
+#: the public API: the export table's names (a test checks the imports below match)
+__all__ = list(_EXPORTS)
+
+if TYPE_CHECKING:
+    from pytest_autoglm.deps._conflicts import DependencyConflict as DependencyConflict
+    from pytest_autoglm.deps._conflicts import DependencyReport as DependencyReport
+    from pytest_autoglm.deps._conflicts import check_dependencies as check_dependencies
+    from pytest_autoglm.deps._ignore import IgnoreRule as IgnoreRule
+    from pytest_autoglm.deps._ignore import parse_ignore_rules as parse_ignore_rules
+    from pytest_autoglm.deps._requires import DependencyError as DependencyError
+    from pytest_autoglm.deps._requires import UnmetRequirement as UnmetRequirement
+    from pytest_autoglm.deps._requires import unmet_requirements as unmet_requirements
+
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pytest_autoglm._lazy import lazy_exports
 
-#: public name -> private module that defines it
+#: public name -> private module that defines it (loaded on first access)
 _EXPORTS: dict[str, str] = {
     "GpuInfo": "_model",
     "GpuInventory": "_model",
@@ -29,29 +29,22 @@ _EXPORTS: dict[str, str] = {
     "read_inventory": "_inventory",
     "torch_build": "_cuda",
 }
-
-__all__ = [
-    "GpuInfo",
-    "GpuInventory",
-    "GpuRequirement",
-    "GpuSpecError",
-    "SimulatedGpus",
-    "TorchBuild",
-    "cuda_for_driver",
-    "driver_for_cuda",
-    "gpu_mode",
-    "inventory",
-    "parse_simulation",
-    "read_inventory",
-    "torch_build",
-]
+#: the public API: the export table's names (a test checks the imports below match)
+__all__ = list(_EXPORTS)
 
 if TYPE_CHECKING:
-    from pytest_autoglm.gpu._cuda import TorchBuild, cuda_for_driver, driver_for_cuda, torch_build
-    from pytest_autoglm.gpu._inventory import read_inventory
-    from pytest_autoglm.gpu._model import GpuInfo, GpuInventory
-    from pytest_autoglm.gpu._requirements import GpuRequirement
-    from pytest_autoglm.gpu._session import gpu_mode, inventory
-    from pytest_autoglm.gpu._simulate import GpuSpecError, SimulatedGpus, parse_simulation
+    from pytest_autoglm.gpu._cuda import TorchBuild as TorchBuild
+    from pytest_autoglm.gpu._cuda import cuda_for_driver as cuda_for_driver
+    from pytest_autoglm.gpu._cuda import driver_for_cuda as driver_for_cuda
+    from pytest_autoglm.gpu._cuda import torch_build as torch_build
+    from pytest_autoglm.gpu._inventory import read_inventory as read_inventory
+    from pytest_autoglm.gpu._model import GpuInfo as GpuInfo
+    from pytest_autoglm.gpu._model import GpuInventory as GpuInventory
+    from pytest_autoglm.gpu._requirements import GpuRequirement as GpuRequirement
+    from pytest_autoglm.gpu._session import gpu_mode as gpu_mode
+    from pytest_autoglm.gpu._session import inventory as inventory
+    from pytest_autoglm.gpu._simulate import GpuSpecError as GpuSpecError
+    from pytest_autoglm.gpu._simulate import SimulatedGpus as SimulatedGpus
+    from pytest_autoglm.gpu._simulate import parse_simulation as parse_simulation
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -19,20 +19,8 @@ from typing import TYPE_CHECKING
 
 from pytest_autoglm._lazy import lazy_exports
 
-__all__ = [
-    "LeakCheck",
-    "LeakError",
-    "LeakResult",
-    "LeakWarning",
-    "MemoryLimit",
-    "MemoryLimitError",
-    "assert_no_leak",
-    "assert_no_leak_async",
-    "memory_limit",
-    "no_leak",
-]
-
-_EXPORTS = {
+#: public name -> private module that defines it (loaded on first access)
+_EXPORTS: dict[str, str] = {
     "LeakCheck": "_check",
     "LeakError": "_errors",
     "LeakResult": "_report",
@@ -44,17 +32,19 @@ _EXPORTS = {
     "memory_limit": "_api",
     "no_leak": "_api",
 }
+#: the public API: the export table's names (a test checks the imports below match)
+__all__ = list(_EXPORTS)
 
 if TYPE_CHECKING:
-    from pytest_autoglm.leaks._api import (
-        assert_no_leak,
-        assert_no_leak_async,
-        memory_limit,
-        no_leak,
-    )
-    from pytest_autoglm.leaks._check import LeakCheck
-    from pytest_autoglm.leaks._errors import LeakError, LeakWarning, MemoryLimitError
-    from pytest_autoglm.leaks._limit import MemoryLimit
-    from pytest_autoglm.leaks._report import LeakResult
+    from pytest_autoglm.leaks._api import assert_no_leak as assert_no_leak
+    from pytest_autoglm.leaks._api import assert_no_leak_async as assert_no_leak_async
+    from pytest_autoglm.leaks._api import memory_limit as memory_limit
+    from pytest_autoglm.leaks._api import no_leak as no_leak
+    from pytest_autoglm.leaks._check import LeakCheck as LeakCheck
+    from pytest_autoglm.leaks._errors import LeakError as LeakError
+    from pytest_autoglm.leaks._errors import LeakWarning as LeakWarning
+    from pytest_autoglm.leaks._errors import MemoryLimitError as MemoryLimitError
+    from pytest_autoglm.leaks._limit import MemoryLimit as MemoryLimit
+    from pytest_autoglm.leaks._report import LeakResult as LeakResult
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

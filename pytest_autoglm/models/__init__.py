@@ -12,99 +12,52 @@ optional) are imported by the load or write that needs them.
 
 from __future__ import annotations
 
-import os
-from collections.abc import MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING
 
-from pytest_autoglm.models._errors import (
-    CheckpointFormatError,
-    ChecksumMismatch,
-    CorruptCheckpointError,
-    MissingExtraError,
-    ModelError,
-    ModelPathError,
-    ModelUsageError,
-    UnsafePickleError,
-    UnsupportedFormatError,
-)
-from pytest_autoglm.models._formats import CheckpointInfo, Format, detect
-from pytest_autoglm.models._load import load_info
-from pytest_autoglm.models._paths import existing_model_path, resolve_model_path
-from pytest_autoglm.models._pins import Pins, manifest_path, verify
-from pytest_autoglm.models._tiny_model import write_tiny_model
-from pytest_autoglm.models._write import CORRUPTIONS, WRITE_FORMATS, write_checkpoint
+from pytest_autoglm._lazy import lazy_exports
 
-__all__ = [
-    "CORRUPTIONS",
-    "WRITE_FORMATS",
-    "CheckpointFormatError",
-    "CheckpointInfo",
-    "ChecksumMismatch",
-    "CorruptCheckpointError",
-    "Format",
-    "MissingExtraError",
-    "ModelError",
-    "ModelPathError",
-    "ModelUsageError",
-    "UnsafePickleError",
-    "UnsupportedFormatError",
-    "inspect_checkpoint",
-    "load_checkpoint",
-    "resolve_model_path",
-    "write_checkpoint",
-    "write_tiny_model",
-]
+#: public name -> private module that defines it (loaded on first access)
+_EXPORTS: dict[str, str] = {
+    "CORRUPTIONS": "_write",
+    "WRITE_FORMATS": "_write",
+    "CheckpointFormatError": "_errors",
+    "CheckpointInfo": "_formats",
+    "ChecksumMismatch": "_errors",
+    "CorruptCheckpointError": "_errors",
+    "Format": "_formats",
+    "MissingExtraError": "_errors",
+    "ModelError": "_errors",
+    "ModelPathError": "_errors",
+    "ModelUsageError": "_errors",
+    "UnsafePickleError": "_errors",
+    "UnsupportedFormatError": "_errors",
+    "inspect_checkpoint": "_api",
+    "load_checkpoint": "_api",
+    "resolve_model_path": "_paths",
+    "write_checkpoint": "_write",
+    "write_tiny_model": "_tiny_model",
+}
+#: the public API: the export table's names (a test checks the imports below match)
+__all__ = list(_EXPORTS)
 
-PathArg = str | os.PathLike[str]
+if TYPE_CHECKING:
+    from pytest_autoglm.models._api import inspect_checkpoint as inspect_checkpoint
+    from pytest_autoglm.models._api import load_checkpoint as load_checkpoint
+    from pytest_autoglm.models._errors import CheckpointFormatError as CheckpointFormatError
+    from pytest_autoglm.models._errors import ChecksumMismatch as ChecksumMismatch
+    from pytest_autoglm.models._errors import CorruptCheckpointError as CorruptCheckpointError
+    from pytest_autoglm.models._errors import MissingExtraError as MissingExtraError
+    from pytest_autoglm.models._errors import ModelError as ModelError
+    from pytest_autoglm.models._errors import ModelPathError as ModelPathError
+    from pytest_autoglm.models._errors import ModelUsageError as ModelUsageError
+    from pytest_autoglm.models._errors import UnsafePickleError as UnsafePickleError
+    from pytest_autoglm.models._errors import UnsupportedFormatError as UnsupportedFormatError
+    from pytest_autoglm.models._formats import CheckpointInfo as CheckpointInfo
+    from pytest_autoglm.models._formats import Format as Format
+    from pytest_autoglm.models._paths import resolve_model_path as resolve_model_path
+    from pytest_autoglm.models._tiny_model import write_tiny_model as write_tiny_model
+    from pytest_autoglm.models._write import CORRUPTIONS as CORRUPTIONS
+    from pytest_autoglm.models._write import WRITE_FORMATS as WRITE_FORMATS
+    from pytest_autoglm.models._write import write_checkpoint as write_checkpoint
 
-
-def inspect_checkpoint(
-    path: PathArg,
-    *,
-    root: PathArg | None = None,
-    sha256: Pins | None = None,
-    manifest: PathArg | None = None,
-    digest_cache: MutableMapping[tuple[str, int, int], str] | None = None,
-) -> CheckpointInfo:
-    """Resolve, detect and check a checkpoint without loading it.
-
-    Relative paths join ``root`` (the fixtures pass the pytest rootdir; ``None`` means
-    the current directory). ``sha256`` pins one file (a hex string) or several (a
-    mapping of file name to hex); ``manifest`` names a ``sha256sum``-style file (a
-    relative name is looked up in the model folder first, then under ``root``). Every
-    file the pins list is checked, ``config.json`` and tokenizer files included.
-    """
-    resolved = existing_model_path(path, root)
-    info = detect(resolved)
-    if sha256 is not None or manifest is not None:
-        listed = manifest_path(manifest, resolved, root) if manifest is not None else None
-        verify(info, sha256, listed, digest_cache)
-    return info
-
-
-def load_checkpoint(
-    path: PathArg,
-    *,
-    map_location: Any = "cpu",
-    trust_pickle: bool = False,
-    sha256: Pins | None = None,
-    manifest: PathArg | None = None,
-    root: PathArg | None = None,
-    transformers: bool | None = None,
-) -> Any:
-    """Check and load the checkpoint at ``path``; return what it holds.
-
-    A state dict (dict of tensors) for safetensors, torch state-dict files and
-    directories loaded as tensors; the object for a torch file holding a module; a
-    ``ScriptModule`` for TorchScript; an ``onnx.ModelProto`` for ONNX; a transformers
-    model for a Hugging Face directory when ``transformers`` is installed and knows the
-    ``model_type`` (``transformers=False`` forces tensors, ``True`` requires it).
-    ``map_location`` is a torch device or its name (``"cpu"``, ``"cuda:0"``).
-    safetensors and torch zip files are memory-mapped on the CPU, so loading adds
-    little private memory; a pickle that needs code raises UnsafePickleError unless
-    ``trust_pickle=True``.
-    """
-    info = inspect_checkpoint(path, root=root, sha256=sha256, manifest=manifest)
-    return load_info(
-        info, map_location=map_location, trust_pickle=trust_pickle, transformers=transformers
-    )
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
