@@ -97,8 +97,8 @@ def autoglm_cassette(request: pytest.FixtureRequest) -> Iterator[CassetteSession
         pytest.fail(f"{type(exc).__name__}: {exc}", pytrace=False)
     yield session
     stats = request.config.stash.get(_STATS, None) or _Stats()
-    stats.recorded += len(session.new) if not session.live else 0
-    stats.live += len(session.new) if session.live else 0
+    stats.recorded += len(session.new)
+    stats.live += session.passed_live
     stats.replayed += sum(session._used)
     stats.commands += session.commands_seen
     if session.finish() is not None:

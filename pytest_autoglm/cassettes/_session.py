@@ -80,6 +80,8 @@ class CassetteSession:
             raise CassetteError(f"cassette {path} does not exist; {_fix(path)}")
         self._used = [False] * len(self.old.exchanges)
         self.new: list[Exchange] = []
+        #: requests passed through to the live server and not recorded (a live run)
+        self.passed_live = 0
         #: live streams still being handed on (closed at :meth:`finish`)
         self._streaming: list[tuple[Exchange, Answer]] = []
         #: the fake phone's commands: recorded (``commands``) or checked (``command_check``)
@@ -125,6 +127,8 @@ class CassetteSession:
             call.answered_by = f"recorded from {self.upstream.base_url}"
         else:
             call.answered_by = f"live {self.upstream.base_url}"
+            with self._lock:
+                self.passed_live += 1
         if answer.pending is None:
             return self._replay(exchange, timing=0.0)  # already waited for, once
         return self._pass_on(exchange, answer)

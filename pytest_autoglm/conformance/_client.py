@@ -49,6 +49,18 @@ class Client:
     def close(self) -> None:
         self.http.close()
 
+    def unreachable(self) -> str | None:
+        """Why the server cannot be reached at all (``GET /v1/models``), or None."""
+        try:
+            self.get("/models")
+        except httpx.TransportError as exc:
+            return (
+                f"cannot reach the server under check at {self.base_url}: "
+                f"{type(exc).__name__}: {exc}; is it running, and is --autoglm-base-url its "
+                "OpenAI base URL (http://HOST:PORT/v1)?"
+            )
+        return None
+
     def get(self, path: str) -> httpx.Response:
         return self.http.get(self.base_url + path)
 

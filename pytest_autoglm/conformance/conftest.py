@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from httpx import TransportError
 
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm.cassettes._options import BASE_URL, MODEL
@@ -26,9 +28,20 @@ def conformance_model(pytestconfig: pytest.Config) -> str:
     return settings_of(pytestconfig)[MODEL] or DEFAULT_MODEL
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a server to check the run is a usage error, not eleven quiet skips."""
+    here = Path(__file__).parent
+    if settings_of(config)[BASE_URL] is None and any(here in item.path.parents for item in items):
+        raise pytest.UsageError(
+            "the deployment check needs the server to check: pytest --pyargs "
+            "pytest_autoglm.conformance --autoglm-base-url http://HOST:PORT/v1 "
+            "(or set AUTOGLM_BASE_URL)"
+        )
+
+
 @pytest.fixture(scope="session")
 def conformance_client(pytestconfig: pytest.Config) -> Iterator[Client]:
-    """A client of the server under check; skips every check without ``--autoglm-base-url``."""
+    """A client of the server under check; every check errors at once if it is not reachable."""
     base_url = settings_of(pytestconfig)[BASE_URL]
     if base_url is None:
         pytest.skip("the deployment check needs the server: pass --autoglm-base-url URL")
@@ -39,6 +52,9 @@ def conformance_client(pytestconfig: pytest.Config) -> Iterator[Client]:
         secret_registry(pytestconfig).add(key, name=key.source)
     client = Client(base_url, key)
     try:
+        unreachable = client.unreachable()
+        if unreachable is not None:
+            pytest.fail(unreachable, pytrace=False)
         yield client
     finally:
         client.close()
@@ -64,6 +80,8 @@ def conformance_run(pytestconfig: pytest.Config) -> Callable[..., Any]:
             return check(*args)
         except Finding as finding:
             failure = str(finding)
+        except TransportError as exc:  # the server went away during the run
+            failure = f"the server stopped answering: {type(exc).__name__}: {exc}"
         except NotApplicable as reason:  # reported at the test, not at this helper
             raise pytest.skip.Exception(str(reason), _use_item_location=True) from None
         pytest.fail(failure, pytrace=False)  # outside the except: no chained traceback

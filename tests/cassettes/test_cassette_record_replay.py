@@ -139,7 +139,8 @@ def test_live_mode_passes_through_and_writes_nothing(
     script(live)
     result = pytester.runpytest("--autoglm-base-url", live.base_url, "-s")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["autoglm: *live http://127.0.0.1:*", "*ANSWERED_BY *'live http*"])
+    result.stdout.fnmatch_lines(["autoglm: *live http://127.0.0.1:*", "*ANSWERED_BY *'live http*",
+                                 "cassettes: 2 passed through live"])  # fmt: skip
     assert len(live.calls) == 2
     assert not (pytester.path / "cassettes").exists()
 

@@ -83,12 +83,30 @@ def test_a_short_context_and_a_wrong_name_are_findings(pytester: pytest.Pytester
     )
 
 
-def test_without_a_url_every_check_skips_saying_so(pytester: pytest.Pytester) -> None:
+def test_without_a_url_the_check_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest(*CHECK)
-    result.assert_outcomes(skipped=11)
-    result.stdout.fnmatch_lines(
-        ["*the deployment check needs the server: pass --autoglm-base-url URL*"]
-    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*the deployment check needs the server to check: pytest --pyargs "
+         "pytest_autoglm.conformance --autoglm-base-url http://HOST:PORT/v1*"]
+    )  # fmt: skip
+
+
+def test_a_server_that_is_not_there_is_one_clear_error_per_check(
+    pytester: pytest.Pytester,
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on: bound, never listening
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        result = pytester.runpytest("--autoglm-base-url", f"http://127.0.0.1:{port}/v1", *CHECK)
+    result.assert_outcomes(errors=11)
+    result.stdout.fnmatch_lines([
+        f"*cannot reach the server under check at http://127.0.0.1:{port}/v1: ConnectError: *; "
+        "is it running, and is --autoglm-base-url its OpenAI base URL (http://HOST:PORT/v1)?"
+    ])  # fmt: skip
+    assert "Traceback" not in result.stdout.str()
 
 
 @pytest.mark.parametrize(
