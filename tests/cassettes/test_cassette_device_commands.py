@@ -26,6 +26,7 @@ def wechat(autoglm_phone):
     return autoglm_phone
 
 
+@pytest.mark.autoglm_server(transport=os.environ.get("TRANSPORT", "respx"))
 @pytest.mark.autoglm_cassette("agent", timing=0)
 def test_agent(wechat, autoglm_agent):  # an unmodified PhoneAgent, on the fake phone
     transcript = autoglm_agent.run("打开微信搜索", max_steps=5,
@@ -88,6 +89,9 @@ def test_an_agent_episode_is_recorded_with_its_device_commands_and_replayed_in_o
         f"*COMMANDS {count}",
         f"cassettes: 3 request(s) replayed, {count} device command(s) checked or recorded",
     ])  # fmt: skip
+    monkeypatch.setenv("TRANSPORT", "http")  # the same cassette on the loopback transport
+    pytester.runpytest().assert_outcomes(passed=1)
+    monkeypatch.delenv("TRANSPORT")
     assert len(live.calls) == 3  # the live server was not asked again
 
     monkeypatch.setenv("DEVICE", "emulator-5556")  # the agent now talks to another phone
