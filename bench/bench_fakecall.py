@@ -47,17 +47,28 @@ def messages(prompt: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def build(prompt: str) -> tuple[dict[str, Callable[[], None]], Callable[[], None]]:
-    """The call of each variant, and the stop of the fake."""
+WARM = 20
+
+
+def build(prompt: str, calls: int) -> tuple[dict[str, Callable[[], None]], Callable[[], None]]:
+    """The call of each variant (``WARM + calls`` of them each), and the stop of the fakes.
+
+    Each fake variant has its own server; its bare twin replays, call by call, the bytes a
+    server scripted the same way sent for the same call (a stream's chunking and the
+    completion id change from call to call, with the seed), so both sides parse the same.
+    """
     import httpx2
     import openai
 
     from pytest_autoglm.server import FakeServer
 
     msgs = messages(prompt)
-    fake = FakeServer(export_env=False, max_model_len=10**6).start()
-    fake.reply(TEXT, reusable=True)
-    client = openai.OpenAI(base_url=fake.base_url, api_key="EMPTY", http_client=httpx2.Client())
+
+    def server(port: int) -> FakeServer:
+        fake = FakeServer(base_url=f"http://localhost:{port}/v1", export_env=False,
+                          max_model_len=10**6).start()  # fmt: skip
+        fake.reply(TEXT, reusable=True)
+        return fake
 
     def sdk(c: openai.OpenAI, stream: bool) -> Callable[[], None]:
         def call() -> None:
@@ -71,35 +82,53 @@ def build(prompt: str) -> tuple[dict[str, Callable[[], None]], Callable[[], None
         return call
 
     def bare(stream: bool) -> openai.OpenAI:
-        # the exact status, headers and bytes the fake answers, captured once
-        sent = httpx2.post(
-            f"{fake.base_url}/chat/completions",
-            json={"model": "autoglm-phone-9b", "messages": msgs, "stream": stream},
-        )
-        headers = [(k, v) for k, v in sent.headers.items() if k != "content-length"]
-        body = sent.content
+        recorder = server(8100)
+        answers = []
+        for _ in range(WARM + calls):
+            sent = httpx2.post(
+                f"{recorder.base_url}/chat/completions",
+                json={"model": "autoglm-phone-9b", "messages": msgs, "stream": stream},
+            )
+            headers = [(k, v) for k, v in sent.headers.items() if k != "content-length"]
+            answers.append((headers, sent.content))
+        recorder.stop()
+        replay = iter(answers)
 
         def handler(request: httpx2.Request) -> httpx2.Response:
             request.read()
+            headers, body = next(replay)
             return httpx2.Response(200, headers=headers, content=body)
 
         http = httpx2.Client(transport=httpx2.MockTransport(handler))
-        return openai.OpenAI(base_url=fake.base_url, api_key="EMPTY", http_client=http)
+        return openai.OpenAI(base_url=recorder.base_url, api_key="EMPTY", http_client=http)
 
+    def fake(stream: bool) -> Callable[[], None]:
+        started = server(8001 + stream)
+        fakes.append(started)
+        http = httpx2.Client()
+        return sdk(openai.OpenAI(base_url=started.base_url, api_key="EMPTY", http_client=http),
+                   stream)  # fmt: skip
+
+    fakes: list[FakeServer] = []
     variants = {
         "bare non-stream": sdk(bare(False), False),
-        "fake non-stream": sdk(client, False),
+        "fake non-stream": fake(False),
         "bare stream": sdk(bare(True), True),
-        "fake stream": sdk(client, True),
+        "fake stream": fake(True),
     }
-    return variants, fake.stop
+
+    def stop() -> None:
+        for started in fakes:
+            started.stop()
+
+    return variants, stop
 
 
 def child(calls: int, prompt: str) -> None:
     """Runs under callgrind: each phase ends with a :func:`mark` (a counter dump)."""
-    variants, stop = build(prompt)
+    variants, stop = build(prompt, calls)
     for call in variants.values():  # warm every path (imports, caches, pools)
-        for _ in range(20):
+        for _ in range(WARM):
             call()
     labels = ["setup"]
     mark()
@@ -122,10 +151,10 @@ def callgrind(calls: int, prompt: str) -> dict[str, float]:
 
 
 def wall(calls: int, prompt: str, rounds: int = 7) -> dict[str, float]:
-    variants, stop = build(prompt)
+    variants, stop = build(prompt, calls * rounds)
     times: dict[str, list[float]] = {name: [] for name in variants}
     for call in variants.values():
-        for _ in range(20):
+        for _ in range(WARM):
             call()
     for _ in range(rounds):
         for name, call in variants.items():
@@ -165,9 +194,9 @@ def _profiled(call: Callable[[], None], calls: int) -> Any:
 def profile(calls: int, prompt: str) -> None:
     import pstats
 
-    variants, stop = build(prompt)
+    variants, stop = build(prompt, calls)
     for name in ("fake non-stream", "fake stream"):
-        for _ in range(20):
+        for _ in range(WARM):
             variants[name]()
         print(f"== {name}: Core.handle")
         pstats.Stats(_profiled(variants[name], calls)).sort_stats("cumulative").print_stats(25)

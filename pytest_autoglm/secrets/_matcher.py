@@ -1,10 +1,15 @@
 """One compiled matcher for every registered secret, its escaped spellings and its cut pieces.
 
-A single regular expression, built as a prefix tree of all the spellings (``sk-(?:a|b)...``),
-scans a text once however many secrets there are: the cost of a write no longer grows with
-the number of secrets. The standard library's ``re`` does the scan in C; no matching
-library on PyPI is both well kept and free of a compiled extension, and a prefix tree in
-``re`` is the known stdlib idiom for many literals.
+A single regular expression, built as a prefix tree of the first :data:`HEAD` characters
+of every spelling (``sk-(?:a|b)...``), scans a text once however many secrets there are;
+where it finds a head, a set lookup per spelling length says which whole secret (the
+longest) starts there. So the cost of a write does not grow with the number of secrets,
+and neither does building the matcher much: ``re`` parses its patterns in Python, about
+20 k instructions a character, so the pattern holds heads, not whole secrets (a
+101-secret pattern of whole keys cost 40 M instructions to compile). The standard
+library's ``re`` does the scan in C; no matching library on PyPI is both well kept and
+free of a compiled extension, and a prefix tree in ``re`` is the known stdlib idiom for
+many literals.
 
 Besides whole secrets, it masks the pieces pytest leaves when it cuts a text:
 
@@ -21,15 +26,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from itertools import chain
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
 
 #: A piece of a secret this long or longer next to a cut is masked too.
 MIN_FRAGMENT_LENGTH = 4
+#: Cut checks answered by a scan before the set of 4-grams is built (see ``Matcher``).
+_CHECKS_BEFORE_SET = 256
+#: How much of each spelling the compiled pattern holds; the rest is checked by a lookup.
+HEAD = 6
 
 _DOTS = re.compile(r"\.{3,}")
+#: characters that no spelling escapes (``quote``'s always-safe set)
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]+")
 #: A diff line, as pytest writes it (``- x``), in a rendered report too (``E         - x``).
 _DIFF_LINE = re.compile(r"(?m)^(?:E {3,})?[-+ ?] (.*)$")
 _SKIPPED = re.compile(r"Skipping \d+ identical (leading|trailing) characters in diff")
@@ -42,6 +54,8 @@ def spellings(value: str) -> tuple[str, ...]:
     built by ``urlencode`` uses ``quote_plus``), so each form is redacted too when it differs
     from the raw one.
     """
+    if _PLAIN.fullmatch(value):  # the usual key: every escaped form is the value itself
+        return (value,)
     forms = [
         value,
         repr(value)[1:-1],
@@ -83,36 +97,77 @@ def _prefix_tree_pattern(needles: Iterable[str]) -> str:
     return build(trie)
 
 
+def _grams(needle: str) -> Iterator[str]:
+    """Every run of :data:`MIN_FRAGMENT_LENGTH` characters of ``needle``."""
+    return map("".join, zip(*(needle[i:] for i in range(MIN_FRAGMENT_LENGTH)), strict=False))
+
+
 class Matcher:
     """An immutable snapshot of the secrets to redact; build a new one to add a secret."""
 
-    __slots__ = ("_grams", "_needles", "_pattern", "shortest")
+    __slots__ = ("_by_head", "_checks", "_grams", "_joined", "_needles", "_pattern", "shortest")
 
     def __init__(self, values: Iterable[str]) -> None:
         needles = sorted({form for value in values for form in spellings(value)}, key=len)
         self._needles = tuple(reversed(needles))  # longest first
-        self._pattern = re.compile(_prefix_tree_pattern(needles)) if needles else None
-        # Every piece of a secret at a cut holds one of its 4-grams next to the cut: a set
-        # lookup rules out almost every ellipsis before any needle is looked at.
-        size = MIN_FRAGMENT_LENGTH
-        self._grams = frozenset(n[i : i + size] for n in needles for i in range(len(n) - size + 1))
+        heads = {needle[:HEAD] for needle in needles}
+        self._pattern = re.compile(_prefix_tree_pattern(heads)) if needles else None
+        # head -> (length, spellings of that length starting with the head), longest first;
+        # a spelling shorter than HEAD is a head itself, and also starts every longer head
+        # that begins with it (the pattern prefers the longer head at a position)
+        groups: dict[str, dict[int, set[str]]] = {head: {} for head in heads}
+        for needle in needles:
+            for head in heads if len(needle) < HEAD else (needle[:HEAD],):
+                if head.startswith(needle[:HEAD]):
+                    groups[head].setdefault(len(needle), set()).add(needle)
+        self._by_head = {
+            head: tuple((size, frozenset(group[size])) for size in sorted(group, reverse=True))
+            for head, group in groups.items()
+        }
+        # Every piece of a secret at a cut holds one of its 4-grams next to the cut, so a
+        # C-level ``in`` on the joined spellings rules out almost every cut before any
+        # spelling is looked at. A set of the 4-grams answers in O(1) but costs about 50 k
+        # instructions a secret to build: it is built only once cuts are frequent.
+        self._joined = "\0".join(needles)
+        self._grams: frozenset[str] | None = None
+        self._checks = 0
         #: Texts shorter than this hold no whole secret (only maybe a piece at a cut).
         self.shortest = len(needles[0]) if needles else 0
 
     def __bool__(self) -> bool:
         return self._pattern is not None
 
+    def _find(self, text: str, pos: int) -> tuple[int, int] | None:
+        """``(start, length)`` of the first whole secret at or after ``pos``, longest first."""
+        assert self._pattern is not None
+        search = self._pattern.search
+        while (found := search(text, pos)) is not None:
+            start = found.start()
+            for size, group in self._by_head[found.group()]:
+                if text[start : start + size] in group:
+                    return start, size
+            pos = start + 1
+        return None
+
     def search(self, text: str) -> bool:
         """Whether ``text`` holds a whole secret (in any spelling)."""
-        return self._pattern is not None and self._pattern.search(text) is not None
+        return self._pattern is not None and self._find(text, 0) is not None
 
     def sub(self, text: str) -> tuple[str, int]:
         """``text`` with every secret and every piece of one at a cut masked, and how many."""
         if self._pattern is None:
             return text, 0
         hits = 0
-        if len(text) >= self.shortest:
-            text, hits = self._pattern.subn(MASK, text)
+        if len(text) >= self.shortest and (found := self._find(text, 0)) is not None:
+            pieces, last = [], 0
+            while found is not None:
+                start, size = found
+                pieces += [text[last:start], MASK]
+                last = start + size
+                hits += 1
+                found = self._find(text, last)
+            pieces.append(text[last:])
+            text = "".join(pieces)
         if "..." in text or "identical" in text:
             text, cut = self._mask_pieces(text)
             hits += cut
@@ -121,7 +176,12 @@ class Matcher:
     # -- pieces at a cut ---------------------------------------------------------------
 
     def _could_hold(self, piece: str) -> bool:
-        return piece in self._grams
+        if self._grams is not None:
+            return piece in self._grams
+        self._checks += 1
+        if self._checks > _CHECKS_BEFORE_SET:
+            self._grams = frozenset(chain.from_iterable(map(_grams, self._needles)))
+        return len(piece) == MIN_FRAGMENT_LENGTH and piece in self._joined
 
     def _head_before(self, text: str, end: int) -> int:
         """Length of the longest head of a secret (shorter than it) that ends at ``end``."""
