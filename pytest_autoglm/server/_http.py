@@ -194,10 +194,10 @@ class _Handler(socketserver.StreamRequestHandler):
 
     # -- answering --------------------------------------------------------------------
     @staticmethod
-    def _head(plan: Plan) -> bytearray:
+    def _head(plan: Plan) -> bytes:
         status = _STATUS.get(plan.status) or _status_line(plan.status)
         fields = "".join([f"{name}: {value}\r\n" for name, value in plan.headers])
-        return bytearray(status + _Date.header() + fields.encode("latin-1"))
+        return status + _Date.header() + fields.encode("latin-1")
 
     def _answer(self, plan: Plan, head_only: bool) -> bool:
         """Send the plan; whether the connection may serve another request."""
@@ -210,19 +210,13 @@ class _Handler(socketserver.StreamRequestHandler):
             return False
         if plan.head_delay and not self._wait(plan.head_delay):
             return False
-        out = self._head(plan)
         write = self.connection.sendall
-        if plan.stream is None:
-            if not plan.cut:
-                out += b"content-length: %d\r\n" % len(plan.body)
-            out += b"\r\n"
-            if not head_only:  # HEAD: the length, no body
-                out += plan.body
-            write(out)  # headers and body in one write
+        if plan.stream is None:  # headers and body in one write; HEAD: the length, no body
+            length = b"" if plan.cut else b"content-length: %d\r\n" % len(plan.body)
+            write(b"".join((self._head(plan), length, b"\r\n", b"" if head_only else plan.body)))
             return not plan.cut
-        out += b"transfer-encoding: chunked\r\n\r\n"
-        write(out)
-        for delay, data in plan.stream:
+        write(self._head(plan) + b"transfer-encoding: chunked\r\n\r\n")
+        for delay, data in plan.stream:  # each part at once: a proxy's parts arrive live
             if delay and not self._wait(delay):
                 return False
             write(b"%x\r\n%s\r\n" % (len(data), data))
