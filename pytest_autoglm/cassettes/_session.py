@@ -156,8 +156,8 @@ class CassetteSession:
                 if close is not None:
                     close()  # the client stopped reading: hang up on the live server too
                 exchange.t_end, exchange.cut = answer.t_end, answer.cut
-                with self._lock:
-                    self._streaming.remove((exchange, answer))
+                with self._lock:  # by identity: two streams may carry equal events
+                    self._streaming = [s for s in self._streaming if s[1] is not answer]
                 if (alive := owner()) is not None:
                     alive.cut = answer.cut  # the transport reads it after the last part
 
