@@ -9,6 +9,7 @@ is still recorded in ``server.calls``.
 - ``_options``: the options and the marker.
 - ``_normalise``: images as ``{sha256, width, height, bytes}``, the system prompt's date line
   as ``<date>``, registered secrets as ``***`` (what is stored and what is matched).
+- ``_commands``: the fake phone's ``adb``/``hdc`` commands in the cassette, checked in order.
 - ``_format``: the JSON Lines file (one line per request, response, SSE event and end).
 - ``_diff``: the differing fields of the nearest recorded request, for a miss.
 - ``_upstream``: the live server, through a real HTTP client, with event timing.
@@ -28,6 +29,7 @@ _EXPORTS: dict[str, str] = {
     "Cassette": "_format",
     "CassetteError": "_errors",
     "CassetteSession": "_session",
+    "DeviceCommand": "_commands",
     "Event": "_format",
     "Exchange": "_format",
     "Upstream": "_upstream",
@@ -39,6 +41,7 @@ _EXPORTS: dict[str, str] = {
 __all__ = list(_EXPORTS)
 
 if TYPE_CHECKING:
+    from pytest_autoglm.cassettes._commands import DeviceCommand as DeviceCommand
     from pytest_autoglm.cassettes._errors import CassetteError as CassetteError
     from pytest_autoglm.cassettes._format import Cassette as Cassette
     from pytest_autoglm.cassettes._format import Event as Event
