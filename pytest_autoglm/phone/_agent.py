@@ -43,6 +43,15 @@ class AgentRunner:
         self.server = server
         self.phone = phone
         self.transcripts: list[Transcript] = []
+        from pytest_autoglm import _rounds
+
+        _rounds.track(self)  # a leak check's later rounds start with round 1's transcripts
+
+    def save_round(self) -> object:
+        return len(self.transcripts)
+
+    def restore_round(self, state: Any) -> None:
+        del self.transcripts[state:]
 
     def __repr__(self) -> str:
         return f"<AgentRunner {self.server.base_url} + {self.phone!r}>"

@@ -121,14 +121,45 @@ class FakePhone:
 
     def start(self) -> FakePhone:
         """Serve commands and write the ``adb``/``hdc`` executables into :attr:`bin_dir`."""
+        from pytest_autoglm import _rounds
         from pytest_autoglm.phone._bin import write_executables
 
         self._server = ControlServer(self.handle).start()
         written = write_executables(self._server.folder / "bin", self._server.address)
         self.executables = {tool: str(path) for tool, path in written.items()}
+        _rounds.track(self)
         return self
 
+    #: what a leak check's rounds do not take back: the machinery, not the phone's state
+    _NOT_ROUND_STATE = frozenset(
+        {"clock", "_lock", "_server", "executables", "cassette", "hangs", "size"}
+    )
+
+    def save_round(self) -> object:
+        """The phone as round 1 of a leak check found it (``_rounds``): screens, records,
+        faults, input methods, files; restored before each later round."""
+        import copy
+
+        with self._lock:
+            state = {k: v for k, v in vars(self).items() if k not in self._NOT_ROUND_STATE}
+            return copy.deepcopy(state, self._keep_memo())
+
+    def restore_round(self, state: Any) -> None:
+        import copy
+
+        with self._lock:
+            for name, value in copy.deepcopy(state, self._keep_memo()).items():
+                setattr(self, name, value)
+
+    def _keep_memo(self) -> dict[int, Any]:
+        """deepcopy's memo that keeps the phone itself (``fault.phone``) and its machinery."""
+        keep = [self, *(getattr(self, name) for name in self._NOT_ROUND_STATE)]
+        return {id(obj): obj for obj in keep}
+
     def stop(self) -> None:
+        from pytest_autoglm import _rounds
+
+        _rounds.untrack(self)
         if self.hangs is not None:
             self.hangs.release_all()
         if self._server is not None:

@@ -65,12 +65,27 @@ class VirtualClock:
     def start(self) -> VirtualClock:
         import anyio
 
+        from pytest_autoglm import _rounds
+
         for owner, name, new in ((time, "sleep", self.sleep), (anyio, "sleep", self.async_sleep)):
             self._patches.append((owner, name, getattr(owner, name)))
             setattr(owner, name, new)
+        _rounds.track(self)
         return self
 
+    def save_round(self) -> object:
+        """A leak check's later rounds see only their own sleeps in :attr:`slept` (``_rounds``);
+        the clock itself keeps moving forward, as real time does."""
+        return len(self.slept)
+
+    def restore_round(self, state: Any) -> None:
+        with self._lock:
+            del self.slept[state:]
+
     def stop(self) -> None:
+        from pytest_autoglm import _rounds
+
+        _rounds.untrack(self)
         while self._patches:
             owner, name, old = self._patches.pop()
             setattr(owner, name, old)

@@ -186,3 +186,25 @@ def test_a_goto_naming_no_screen_fails_the_test(pytester: pytest.Pytester) -> No
             "*adb shell input tap 1 1: no screen named 'nowhere'*",
         ]
     )
+
+
+def test_leak_check_rounds_find_the_phone_as_round_one_did(pytester: pytest.Pytester) -> None:
+    """Each round of --autoglm-leak-check starts from round 1's phone, clock and runner."""
+    pytester.makepyfile("""
+        import subprocess, time
+
+        def test_it(autoglm_phone, autoglm_clock):
+            assert autoglm_phone.current.name == "home"  # not where the last round left it
+            autoglm_phone.screen("list", package="com.android.settings")  # no "already defined"
+            autoglm_phone.fault.inject_events(times=1)
+            for _ in range(2):
+                subprocess.run(["adb", "shell", "input", "tap", "1", "2"], capture_output=True)
+            assert [t.delivered for t in autoglm_phone.taps] == [False, True]
+            autoglm_phone.goto("list")
+            assert len(autoglm_phone.commands) == 2
+            time.sleep(3)
+            assert autoglm_clock.slept == [3.0]
+    """)
+    result = pytester.runpytest("--autoglm-leak-check", "-p", "no:randomly")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*leak check: 1 checked, 0 leaked*"])
