@@ -21,6 +21,18 @@ OptionsT = TypeVar("OptionsT")
 
 #: the kit's marker names each collected item carries, set once collection is final
 KIT_MARKS_KEY = pytest.StashKey[frozenset[str]]()
+#: (on the config) the kit's marker names that any collected item carries, set with the above
+KIT_MARKS_USED_KEY = pytest.StashKey[frozenset[str]]()
+
+
+def marks_in_use(config: pytest.Config, specs: tuple[MarkerSpec[Any], ...]) -> bool:
+    """Whether a collected test may carry one of ``specs``: one set lookup per session, so
+    a ``pytest_collection_finish`` hook need not look at every test when none is marked.
+
+    ``True`` before collection is final (nothing noted yet): then look at each test.
+    """
+    used = config.stash.get(KIT_MARKS_USED_KEY, None)
+    return used is None or any(spec.name in used for spec in specs)
 
 
 def kit_marks(
@@ -148,7 +160,7 @@ def register_when_marked(
     """
     wanted = {spec.name for spec in specs}
     manager = session.config.pluginmanager
-    if manager.get_plugin(name) is not None:
+    if manager.get_plugin(name) is not None or not marks_in_use(session.config, specs):
         return
     if any(wanted & item.stash.get(KIT_MARKS_KEY, wanted) for item in session.items):
         manager.register(hooks, name)

@@ -19,7 +19,13 @@ from typing import Any
 import pytest
 
 from pytest_autoglm._features import FEATURES, all_markers, all_options, feature_modules
-from pytest_autoglm._markers import KIT_MARKS_KEY, MarkerError, MarkerSpec, kit_marks
+from pytest_autoglm._markers import (
+    KIT_MARKS_KEY,
+    KIT_MARKS_USED_KEY,
+    MarkerError,
+    MarkerSpec,
+    kit_marks,
+)
 from pytest_autoglm._settings import settings_of
 
 
@@ -80,14 +86,21 @@ def pytest_make_collect_report(
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> Generator[None, None, None]:
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> Generator[None, None, None]:
     """Note which of the kit's markers each test carries, after every other plugin and
-    conftest has added its own (markers added later, at run time, are not seen)."""
+    conftest has added its own (markers added later, at run time, are not seen), and
+    which of them any test carries."""
     yield
     names = frozenset(_specs())
     inherited: dict[int, frozenset[str]] = {}
+    used: set[str] = set()
     for item in items:
-        item.stash[KIT_MARKS_KEY] = kit_marks(item, names, inherited)
+        marks = item.stash[KIT_MARKS_KEY] = kit_marks(item, names, inherited)
+        if marks:
+            used |= marks
+    config.stash[KIT_MARKS_USED_KEY] = frozenset(used)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

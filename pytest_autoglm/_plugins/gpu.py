@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from pytest_autoglm._markers import marks_in_use
 from pytest_autoglm.gpu._options import GPU_MARKER, MARKERS, OPTIONS
 
 if TYPE_CHECKING:
@@ -159,6 +160,8 @@ class _PerTestHooks:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Evaluate each marked test's requirement once, into its stash; then gate at setup."""
+    if not marks_in_use(session.config, (GPU_MARKER,)):
+        return
     marked = False
     for item in session.items:
         if GPU_MARKER.carried_by(item):

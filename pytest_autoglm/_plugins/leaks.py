@@ -15,7 +15,12 @@ from typing import Any
 
 import pytest
 
-from pytest_autoglm._markers import MarkerSpec, keyword_builder, register_when_marked
+from pytest_autoglm._markers import (
+    MarkerSpec,
+    keyword_builder,
+    marks_in_use,
+    register_when_marked,
+)
 from pytest_autoglm._options import Option, flag_option
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm.leaks._thresholds import (
@@ -72,7 +77,7 @@ def leak_options_for(item: pytest.Item) -> LeakOptions | None:
     return options if options is not None and options.enabled else None
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def _warn_unittest_items(items: list[pytest.Item]) -> None:
     """A marked ``unittest.TestCase`` test cannot be repeated: say so rather than pass silently."""
     for item in items:
         if type(item).__name__ != "TestCaseFunction":  # _pytest.unittest's item type
@@ -172,6 +177,8 @@ class _PerTestHooks:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    if marks_in_use(session.config, (NO_LEAK,)):
+        _warn_unittest_items(session.items)
     if settings_of(session.config)[LEAK_CHECK]:
         session.config.pluginmanager.register(_PerTestHooks(), "autoglm.leaks.per-test")
         return

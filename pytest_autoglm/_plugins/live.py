@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_autoglm._markers import KIT_MARKS_KEY, MarkerSpec
+from pytest_autoglm._markers import KIT_MARKS_KEY, MarkerSpec, marks_in_use
 from pytest_autoglm._options import Option
 from pytest_autoglm._outcome import call_failed, track_call_outcome
 from pytest_autoglm._settings import settings_of
@@ -54,6 +54,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """A test marked ``autoglm_cassette`` gets the ``autoglm_server`` it needs, asked for or not
     (a test that drives an unmodified ``phone_agent`` never names the fixture); without it
     the marker would do nothing and the test would reach for a real server."""
+    if not marks_in_use(session.config, (CASSETTE_MARKER,)):
+        return
     for item in session.items:
         names = getattr(item, "fixturenames", None)
         if (isinstance(names, list) and "autoglm_server" not in names

@@ -113,17 +113,25 @@ def autoglm_phone(
 _RUNNER = pytest.StashKey["AgentRunner"]()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    """A failed test that ran an agent shows its transcripts in a report section."""
-    report = yield
-    runner = item.stash.get(_RUNNER, None)
-    if report.failed and runner is not None and runner.transcripts:
-        text = "\n\n".join(str(t) for t in runner.transcripts)
-        report.sections.append(("autoglm agent transcript", text))
-    return report
+_TRANSCRIPTS = "autoglm.phone.transcripts"
+
+
+class _Transcripts:
+    """A failed test that ran an agent shows its transcripts in a report section.
+
+    Registered by ``autoglm_agent`` on first use: a suite without agents pays nothing per test.
+    """
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        runner = item.stash.get(_RUNNER, None)
+        if report.failed and runner is not None and runner.transcripts:
+            text = "\n\n".join(str(t) for t in runner.transcripts)
+            report.sections.append(("autoglm agent transcript", text))
+        return report
 
 
 @pytest.fixture
@@ -138,6 +146,9 @@ def autoglm_agent(
     """
     from pytest_autoglm.phone import AgentRunner
 
+    manager = request.config.pluginmanager
+    if manager.get_plugin(_TRANSCRIPTS) is None:
+        manager.register(_Transcripts(), _TRANSCRIPTS)
     runner = request.node.stash[_RUNNER] = AgentRunner(autoglm_server, autoglm_phone)
     return runner
 

@@ -184,20 +184,31 @@ def autoglm_model_server(request: pytest.FixtureRequest) -> Iterator[ModelServer
     if server is None:  # failed outside the except block: no chained traceback in the report
         pytest.fail(failure, pytrace=False)
     config.stash[_STARTED] = server
+    if config.pluginmanager.get_plugin(_SERVER_LOG) is None:
+        config.pluginmanager.register(_ServerLog(), _SERVER_LOG)
     try:
         yield server
     finally:
         server.stop()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(
-    item: pytest.Item, call: pytest.CallInfo[None]
-) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-    report = yield
-    if report.failed and "autoglm_model_server" in getattr(item, "fixturenames", ()):
-        server = item.config.stash.get(_STARTED, None)
-        if server is not None and server.log is not None:
-            report.sections.append((f"autoglm model server log (last 50 lines of {server.log})",
-                                    server.log_tail()))  # fmt: skip
-    return report
+_SERVER_LOG = "autoglm.realserver.log"
+
+
+class _ServerLog:
+    """A failed test that used the model server shows the server's log tail.
+
+    Registered once the server has started: a suite without it pays nothing per test.
+    """
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if report.failed and "autoglm_model_server" in getattr(item, "fixturenames", ()):
+            server = item.config.stash.get(_STARTED, None)
+            if server is not None and server.log is not None:
+                report.sections.append((f"autoglm model server log (last 50 lines of {server.log})",
+                                        server.log_tail()))  # fmt: skip
+        return report
