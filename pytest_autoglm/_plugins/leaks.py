@@ -11,27 +11,28 @@ kit's frames and a named section with every source's trend.
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pytest_autoglm._markers import (
     MarkerSpec,
-    keyword_builder,
+    deferred_keyword_builder,
     marks_in_use,
     register_when_marked,
 )
 from pytest_autoglm._options import Option, flag_option
 from pytest_autoglm._settings import settings_of
-from pytest_autoglm.leaks._thresholds import (
+from pytest_autoglm.leaks._defaults import (
     DEFAULT_CPU,
     DEFAULT_GPU,
     DEFAULT_ROUNDS,
     DEFAULT_RSS,
     DEFAULT_WARMUP,
-    LeakOptions,
-    LimitOptions,
 )
+
+if TYPE_CHECKING:
+    from pytest_autoglm.leaks._thresholds import LeakOptions, LimitOptions
 
 LEAK_CHECK = flag_option(
     name="leak-check",
@@ -40,6 +41,19 @@ LEAK_CHECK = flag_option(
         "@pytest.mark.autoglm_no_leak(False) (for nightly runs)"
     ),
 )
+
+
+def _leak_options() -> type[LeakOptions]:
+    from pytest_autoglm.leaks._thresholds import LeakOptions
+
+    return LeakOptions
+
+
+def _limit_options() -> type[LimitOptions]:
+    from pytest_autoglm.leaks._thresholds import LimitOptions
+
+    return LimitOptions
+
 
 NO_LEAK = MarkerSpec(
     name="autoglm_no_leak",
@@ -52,7 +66,7 @@ NO_LEAK = MarkerSpec(
         "above cpu (Python heap), rss (process RSS and C heap) or gpu (CUDA allocator, "
         "confirmed by the driver); sizes per round, None turns a source off"
     ),
-    build=keyword_builder(LeakOptions, positional=("enabled",)),
+    build=deferred_keyword_builder(_leak_options, positional=("enabled",)),
 )
 
 MEMORY_LIMIT = MarkerSpec(
@@ -62,7 +76,7 @@ MEMORY_LIMIT = MarkerSpec(
         "fail the test when its peak Python heap (tracemalloc) or CUDA allocator memory "
         "goes over cpu or gpu (size strings)"
     ),
-    build=keyword_builder(LimitOptions),
+    build=deferred_keyword_builder(_limit_options),
 )
 
 OPTIONS: tuple[Option[Any], ...] = (LEAK_CHECK,)
@@ -73,7 +87,7 @@ def leak_options_for(item: pytest.Item) -> LeakOptions | None:
     """The leak check that applies to ``item``: its marker, else the ``--autoglm-leak-check`` default."""
     options = NO_LEAK.options_for(item)
     if options is None and settings_of(item.config)[LEAK_CHECK]:
-        options = LeakOptions()
+        options = _leak_options()()
     return options if options is not None and options.enabled else None
 
 

@@ -3,11 +3,13 @@ cassettes and the deployment check read them). Nothing heavy is imported here.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pytest_autoglm._markers import MarkerSpec, keyword_builder
+from pytest_autoglm._markers import MarkerSpec, deferred_keyword_builder
 from pytest_autoglm._options import Option
+
+if TYPE_CHECKING:
+    from pytest_autoglm.cassettes._marker import CassetteOptions
 
 RECORD_MODES = ("none", "once", "new", "all")
 
@@ -62,33 +64,10 @@ RECORD_MODE: Option[str] = Option(
 )
 
 
-@dataclass(frozen=True, kw_only=True)
-class CassetteOptions:
-    """The arguments of ``@pytest.mark.autoglm_cassette``."""
+def _cassette_options() -> type[CassetteOptions]:
+    from pytest_autoglm.cassettes._marker import CassetteOptions
 
-    name: str
-    #: replay timing: 1.0 as recorded, 0 at once, 0.1 ten times faster
-    timing: float = 1.0
-    #: recorded interactions a replay never asks for do not fail the test
-    allow_unused: bool = False
-
-    def __post_init__(self) -> None:
-        name = self.name
-        if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"name={name!r}: expected the cassette's name, e.g. 'login'")
-        parts = Path(name).parts
-        if Path(name).is_absolute() or ".." in parts:
-            raise ValueError(f"name={name!r}: give a name inside the cassettes folder "
-                             "(no absolute path, no '..')")  # fmt: skip
-        timing = self.timing
-        if isinstance(timing, bool) or not isinstance(timing, (int, float)) or timing < 0:
-            raise ValueError(f"timing={timing!r}: expected a number >= 0 (1.0: as recorded)")
-        if not isinstance(self.allow_unused, bool):
-            raise ValueError(f"allow_unused={self.allow_unused!r}: expected True or False")
-
-    def path_for(self, test_file: Path) -> Path:
-        name = self.name if self.name.endswith(".jsonl") else self.name + ".jsonl"
-        return test_file.parent / "cassettes" / name
+    return CassetteOptions
 
 
 CASSETTE_MARKER: MarkerSpec[CassetteOptions] = MarkerSpec(
@@ -96,5 +75,5 @@ CASSETTE_MARKER: MarkerSpec[CassetteOptions] = MarkerSpec(
     signature="name, *, timing=1.0, allow_unused=False",
     doc="autoglm_server answers from cassettes/<name>.jsonl beside the test file (replay), "
     "or passes through to --autoglm-base-url and records (see --autoglm-record-mode).",
-    build=keyword_builder(CassetteOptions, positional=("name",)),
+    build=deferred_keyword_builder(_cassette_options, positional=("name",)),
 )

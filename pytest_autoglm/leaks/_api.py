@@ -7,17 +7,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pytest_autoglm.leaks._check import LeakCheck, run_rounds, run_rounds_async
-from pytest_autoglm.leaks._limit import MemoryLimit
-from pytest_autoglm.leaks._thresholds import (
+from pytest_autoglm.leaks._defaults import (
     DEFAULT_CPU,
     DEFAULT_GPU,
     DEFAULT_ROUNDS,
     DEFAULT_RSS,
     DEFAULT_WARMUP,
-    LeakOptions,
-    LimitOptions,
-    Size,
 )
+from pytest_autoglm.leaks._limit import MemoryLimit
+from pytest_autoglm.leaks._thresholds import LeakOptions, LimitOptions, Size
 
 T = TypeVar("T")
 

@@ -9,17 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pytest_autoglm._sizes import parse_size
-
-#: The fewest measured rounds from which the trend and its two halves mean anything.
-MIN_ROUNDS = 6
-
-DEFAULT_ROUNDS = 20
-DEFAULT_WARMUP = 5
-#: Per-round growth thresholds. A 1 KiB/round Python leak is twice the heap threshold;
-#: RSS moves in pages and allocator arenas, so its threshold is coarser.
-DEFAULT_CPU = "512 B"
-DEFAULT_RSS = "32 KiB"
-DEFAULT_GPU = "4 KiB"
+from pytest_autoglm.leaks._defaults import (
+    DEFAULT_CPU,
+    DEFAULT_GPU,
+    DEFAULT_ROUNDS,
+    DEFAULT_RSS,
+    DEFAULT_WARMUP,
+    MIN_ROUNDS,
+)
 
 Size = str | int | None
 
