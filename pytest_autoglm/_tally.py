@@ -12,19 +12,34 @@ from collections.abc import Iterator
 
 import pytest
 
+_TAGGED_KEY = pytest.StashKey[list[pytest.TestReport]]()
+
+
+def _with_properties(config: pytest.Config) -> list[pytest.TestReport]:
+    """The run's reports that carry any user property, found in one pass over all reports
+    (every capability's summary reads them: the pass is shared)."""
+    found = config.stash.get(_TAGGED_KEY, None)
+    if found is not None:
+        return found
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    found = []
+    if reporter is not None:
+        for reports in reporter.stats.values():
+            found.extend(r for r in reports if getattr(r, "user_properties", None))
+    config.stash[_TAGGED_KEY] = found
+    return found
+
 
 def tagged_reports(
     config: pytest.Config, name: str, when: str
 ) -> Iterator[tuple[pytest.TestReport, str]]:
-    """Each report of phase ``when`` that carries property ``name``, with its last value."""
-    reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is None:
-        return
-    for reports in reporter.stats.values():
-        for report in reports:
-            properties = getattr(report, "user_properties", None)
-            if not properties or getattr(report, "when", None) != when:
-                continue
-            values = [value for key, value in properties if key == name]
-            if values:
-                yield report, str(values[-1])
+    """Each report of phase ``when`` that carries property ``name``, with its last value.
+
+    Read once the run is over (the summary): the reports are gathered on the first call.
+    """
+    for report in _with_properties(config):
+        if getattr(report, "when", None) != when:
+            continue
+        values = [value for key, value in report.user_properties if key == name]
+        if values:
+            yield report, str(values[-1])

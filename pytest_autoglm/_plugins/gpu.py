@@ -30,9 +30,12 @@ _PER_TEST = "autoglm.gpu.per-test"
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     from pytest_autoglm._workers import worker_input
-    from pytest_autoglm.gpu._xdist import apply_share, worker_share
 
-    apply_share(worker_share(worker_input(config)))
+    workerinput = worker_input(config)
+    if workerinput is not None:  # an xdist worker (elsewhere, nothing to load)
+        from pytest_autoglm.gpu._xdist import apply_share, worker_share
+
+        apply_share(worker_share(workerinput))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -24,19 +24,6 @@ from pytest_autoglm._workers import worker_output
 from pytest_autoglm.secrets._apikey import NO_KEY_REASON, ApiKey, find_api_key
 from pytest_autoglm.secrets._envfile import EnvFileError, parse_secret_names
 from pytest_autoglm.secrets._registry import SecretRegistry, secret_registry
-from pytest_autoglm.secrets._scrub import (
-    re_emit_captured,
-    redact_debug_log,
-    redact_item_sections,
-    redact_log_handlers,
-    redact_node_ids,
-    redact_report,
-    redact_std_streams,
-    redact_terminal,
-    redact_terminal_repr,
-    redact_warning,
-    redacted_conftest_failure,
-)
 from pytest_autoglm.secrets._session import (
     ENV_LOAD_KEY,
     display_path,
@@ -100,6 +87,8 @@ class _WarningRedactor:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_warning_recorded(self, warning_message: Any) -> None:
+        from pytest_autoglm.secrets._scrub import redact_warning
+
         redact_warning(warning_message, secret_registry(self.config))
 
 
@@ -121,6 +110,12 @@ class _Redaction:
     def pytest_configure(self, config: pytest.Config) -> None:
         """Redact the terminal and pytest's log files (a historic hook: when registered
         after configuration, pluggy calls it at once)."""
+        from pytest_autoglm.secrets._scrub import (
+            redact_debug_log,
+            redact_log_handlers,
+            redact_terminal,
+        )
+
         streams = _UNDO_STREAMS_KEY in config.stash  # the terminal writes to sys.stdout then
         if not streams and config.pluginmanager.get_plugin("terminalreporter") is not None:
             redact_terminal(config.get_terminal_writer(), self.registry)
@@ -131,6 +126,8 @@ class _Redaction:
     def pytest_runtest_makereport(
         self, item: pytest.Item
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        from pytest_autoglm.secrets._scrub import redact_item_sections, redact_report
+
         redact_item_sections(item, self.registry)  # before the report copies them
         report = yield
         redact_report(report, self.registry)
@@ -140,6 +137,8 @@ class _Redaction:
     def pytest_make_collect_report(
         self,
     ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+        from pytest_autoglm.secrets._scrub import redact_node_ids, redact_report
+
         report = yield
         redact_report(report, self.registry)
         redact_node_ids(report.result, self.registry)
@@ -149,6 +148,8 @@ class _Redaction:
     def pytest_report_from_serializable(self) -> Generator[None, Any, Any]:
         """Redact reports that xdist's controller rebuilds from a worker (secrets the worker
         registered at run time were already redacted there)."""
+        from pytest_autoglm.secrets._scrub import redact_report
+
         report = yield
         if isinstance(report, pytest.TestReport | pytest.CollectReport):
             redact_report(report, self.registry)
@@ -156,6 +157,8 @@ class _Redaction:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_internalerror(self, excrepr: Any) -> None:
+        from pytest_autoglm.secrets._scrub import redact_terminal_repr
+
         redact_terminal_repr(excrepr, self.registry)  # before junit xml and the terminal
 
 
@@ -227,13 +230,19 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> Generator[None
     _load_env(early_config)
     registry = secret_registry(early_config)
     if registry.active:
+        from pytest_autoglm.secrets._scrub import redact_std_streams
+
         early_config.stash[_UNDO_STREAMS_KEY] = redact_std_streams(registry)
     registry.when_active(lambda: _activate(early_config))
     try:
         yield
     except ConftestImportFailure as exc:  # pytest prints it after our cleanup: redact now
+        from pytest_autoglm.secrets._scrub import redacted_conftest_failure
+
         raise redacted_conftest_failure(exc, registry) from None
     if registry.active:
+        from pytest_autoglm.secrets._scrub import re_emit_captured
+
         re_emit_captured(early_config, registry)
 
 
