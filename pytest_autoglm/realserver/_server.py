@@ -122,12 +122,73 @@ def ready_model(root: str, api_key: str) -> str | None:
         return None
 
 
+def listens_on(pid: int | None, port: int) -> bool | None:
+    """Whether ``pid`` or a process it started listens on ``port``; ``None`` where we cannot tell.
+
+    Another process can take the port between :func:`free_port` and the server's bind (the
+    kernel hands it out again); its answers must not make our server look ready.
+    """
+    if pid is None:
+        return None  # a container: the engine holds the port for it
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        family = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return False
+    for process in family:
+        try:
+            connections = process.net_connections(kind="tcp")
+        except psutil.AccessDenied:
+            return None
+        except psutil.Error:
+            continue
+        if any(
+            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port for c in connections
+        ):
+            return True
+    return False
+
+
+#: how a server says its port was taken (uvicorn, asyncio, Python's socket errors)
+_PORT_TAKEN = ("address already in use", "errno 98")
+_PORT_TRIES = 3
+
+
 def start_server(spec: LaunchSpec, log: Path, *, timeout: float, progress: Progress,
                  launcher: Launcher | None = None, api_key: str = "EMPTY",
                  every: float = 10.0) -> ModelServer:  # fmt: skip
-    """Start ``spec`` and wait until it is ready; stop it again on any failure (Ctrl-C too)."""
+    """Start ``spec`` and wait until it is ready; stop it again on any failure (Ctrl-C too).
+
+    A server that loses its port to another process before binding it is started again on a
+    fresh port (up to three times): on a shared machine that race is real.
+    """
+    for attempt in range(1, _PORT_TRIES + 1):
+        try:
+            return _start_once(spec, log, timeout=timeout, progress=progress,
+                               launcher=launcher or ProcessLauncher(), api_key=api_key,
+                               every=every)  # fmt: skip
+        except _PortTaken as exc:
+            if attempt == _PORT_TRIES:
+                raise ModelServerError(str(exc)) from None
+            progress(
+                f"{spec.label}: port {exc.port} was taken by another process; trying a fresh port"
+            )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class _PortTaken(Exception):
+    def __init__(self, message: str, port: int) -> None:
+        super().__init__(message)
+        self.port = port
+
+
+def _start_once(spec: LaunchSpec, log: Path, *, timeout: float, progress: Progress,
+                launcher: Launcher, api_key: str, every: float) -> ModelServer:  # fmt: skip
     port = free_port()
-    running = (launcher or ProcessLauncher()).start(spec, HOST, port, log)
+    log_start = log.stat().st_size if log.exists() else 0
+    running = launcher.start(spec, HOST, port, log)
     root = f"http://{HOST}:{port}"
     started = time.monotonic()
     next_note = started + every
@@ -135,13 +196,16 @@ def start_server(spec: LaunchSpec, log: Path, *, timeout: float, progress: Progr
         while True:
             code = running.exit_code()
             if code is not None:
-                raise ModelServerError(
+                message = (
                     f"{spec.label} exited with code {code} {time.monotonic() - started:.0f} s "
                     f"after start, before it was ready; command: {' '.join(spec.command(HOST, port))}\n"
                     f"last {LOG_LINES} lines of its log ({log}):\n{tail(log)}"
                 )
+                if _said_port_taken(log, log_start):
+                    raise _PortTaken(message, port)
+                raise ModelServerError(message)
             model = ready_model(root, api_key)
-            if model is not None:
+            if model is not None and listens_on(running.pid, port) is not False:
                 return ModelServer(base_url=f"{root}/v1", model=spec.model or model,
                                    api_key=api_key, log=log, pid=running.pid, label=spec.label,
                                    running=running)  # fmt: skip
@@ -160,6 +224,17 @@ def start_server(spec: LaunchSpec, log: Path, *, timeout: float, progress: Progr
     except BaseException:
         running.stop()
         raise
+
+
+def _said_port_taken(log: Path, since: int) -> bool:
+    """Whether this start's part of the log says the port was in use."""
+    try:
+        with log.open("rb") as handle:
+            handle.seek(since)
+            text = handle.read().decode("utf-8", "replace").lower()
+    except OSError:
+        return False
+    return any(sign in text for sign in _PORT_TAKEN)
 
 
 def connect(url: str, *, api_key: str = "EMPTY", timeout: float = 30.0) -> ModelServer:

@@ -7,6 +7,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -193,3 +194,74 @@ def test_interrupted_start_stops_the_process(tmp_path: Path) -> None:
         start_server(spec, tmp_path / "log", timeout=60, progress=interrupt, every=0.5)
     [pid] = _pids(pids)
     assert _gone(pid)
+
+
+class _SquattingLauncher:
+    """Another process's server takes the chosen port first (the race on a shared machine)."""
+
+    def __init__(self, squat_times: int) -> None:
+        self.squat_times = squat_times
+        self.squatters: list[Any] = []
+
+    def start(self, spec: Any, host: str, port: int, log: Path) -> Any:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from pytest_autoglm.realserver._launcher import ProcessLauncher
+
+        class Answer(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = json.dumps({"data": [{"id": "squatter"}]}).encode()
+                self.send_response(200)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        if len(self.squatters) < self.squat_times:
+            squatter = ThreadingHTTPServer((host, port), Answer)
+            threading.Thread(target=squatter.serve_forever, daemon=True).start()
+            self.squatters.append(squatter)
+        return ProcessLauncher().start(spec, host, port, log)
+
+    def close(self) -> None:
+        for squatter in self.squatters:
+            squatter.shutdown()
+            squatter.server_close()
+
+
+def test_a_port_taken_by_another_server_is_not_mistaken_for_ours(tmp_path: Path) -> None:
+    from pytest_autoglm.realserver import parse_spec, start_server
+
+    launcher = _SquattingLauncher(squat_times=1)
+    notes: list[str] = []
+    try:
+        server = start_server(parse_spec(_command()), tmp_path / "log", timeout=60,
+                              progress=notes.append, launcher=launcher)  # fmt: skip
+        try:
+            assert server.model == "stub-model"  # the squatter answers "squatter"
+            squatted = launcher.squatters[0].server_address[1]
+            assert f":{squatted}" not in server.base_url
+        finally:
+            server.stop()
+    finally:
+        launcher.close()
+    assert [n for n in notes if "was taken by another process; trying a fresh port" in n], notes
+
+
+def test_a_port_taken_every_time_is_a_clear_error(tmp_path: Path) -> None:
+    from pytest_autoglm.realserver import ModelServerError, parse_spec, start_server
+
+    launcher = _SquattingLauncher(squat_times=3)
+    try:
+        with pytest.raises(
+            ModelServerError, match=r"(?s)exited with code 1 .*Address already in use"
+        ):
+            start_server(parse_spec(_command()), tmp_path / "log", timeout=60,
+                         progress=lambda line: None, launcher=launcher)  # fmt: skip
+    finally:
+        launcher.close()
+    assert len(launcher.squatters) == 3
