@@ -69,7 +69,6 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     from pytest_autoglm._reasons import cut_list, plural
     from pytest_autoglm._tally import tagged_reports
     from pytest_autoglm.gpu._options import PROPERTY
-    from pytest_autoglm.gpu._xdist import PLAN_KEY
 
     lines = []
     counts = Counter(
@@ -81,7 +80,9 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
         verb = {"skipped": "skipped", "failed": "failed at setup"}.get(outcome, outcome)
         lines.append(f"{plural(number, 'GPU test')} {verb}: {reason}")
     lines = cut_list(lines, 10)
-    plan = config.stash.get(PLAN_KEY, {})
+    # No plan was made unless its module is loaded (the controller's xdist hooks load it).
+    xdist = sys.modules.get("pytest_autoglm.gpu._xdist")
+    plan: dict[str, str] = config.stash.get(xdist.PLAN_KEY, {}) if xdist else {}
     pinned = [f"  {worker}: CUDA_VISIBLE_DEVICES={gpus}" for worker, gpus in plan.items()]
     if pinned:
         lines.append("GPUs per xdist worker:")
