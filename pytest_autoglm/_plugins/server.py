@@ -15,7 +15,7 @@ from pytest_autoglm._markers import MarkerSpec, keyword_builder
 from pytest_autoglm._options import Option
 from pytest_autoglm._outcome import call_failed, track_call_outcome
 from pytest_autoglm._settings import settings_of
-from pytest_autoglm._workers import worker_output
+from pytest_autoglm._workers import received_counts, send_counts
 
 if TYPE_CHECKING:
     from pytest_autoglm.server import FakeServer, ServerConfig
@@ -265,15 +265,14 @@ _STATS_FROM_WORKER = "autoglm_server_stats"
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    workeroutput = worker_output(session.config)
     stats = session.config.stash.get(_STATS, None)
-    if workeroutput is not None and stats is not None:  # an xdist worker: the controller sums
-        workeroutput[_STATS_FROM_WORKER] = vars(stats).copy()
+    if stats is not None:  # in an xdist worker: the controller sums
+        send_counts(session.config, _STATS_FROM_WORKER, vars(stats))
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any) -> None:
-    counts = (getattr(node, "workeroutput", None) or {}).get(_STATS_FROM_WORKER)
+    counts = received_counts(node, _STATS_FROM_WORKER)
     if counts:
         stats = _stats(node.config)
         for name, value in counts.items():
