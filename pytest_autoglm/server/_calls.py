@@ -31,17 +31,50 @@ def _secret_name(lower: str) -> bool:
 
 def mask_headers(headers: Mapping[str, str]) -> dict[str, str]:
     """Lower-case names; secrets replaced by ``***`` (``Bearer ***`` for bearer tokens)."""
+    names = tuple(headers)
+    masked = _MASKED.get(names)
+    if masked is None:
+        masked = _masked_names(names)
+    if masked is _MIXED_CASE:
+        return _mask_slowly(headers)
+    out = dict(headers)  # a client sends the same header names on every call: one look-up
+    for name in masked:
+        out[name] = _mask(name, out[name])
+    return out
+
+
+def _mask(lower: str, value: str) -> str:
+    if lower in ("authorization", "proxy-authorization"):
+        scheme, _, rest = value.partition(" ")
+        return f"{scheme} ***" if rest else "***"
+    return "***"
+
+
+def _mask_slowly(headers: Mapping[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, value in headers.items():
         lower = name.lower()
-        if lower in ("authorization", "proxy-authorization"):
-            scheme, _, rest = value.partition(" ")
-            out[lower] = f"{scheme} ***" if rest else "***"
-        elif _secret_name(lower):
-            out[lower] = "***"
-        else:
-            out[lower] = value
+        secret = lower in ("authorization", "proxy-authorization") or _secret_name(lower)
+        out[lower] = _mask(lower, value) if secret else value
     return out
+
+
+#: header names (as a client sends them, in order) -> those to mask
+_MASKED: dict[tuple[str, ...], tuple[str, ...]] = {}
+_MIXED_CASE: tuple[str, ...] = ("",)
+
+
+def _masked_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    if any(not name.islower() and name.lower() != name for name in names):
+        masked = _MIXED_CASE
+    else:
+        masked = tuple(
+            name for name in names
+            if name in ("authorization", "proxy-authorization") or _secret_name(name)
+        )  # fmt: skip
+    if len(_MASKED) < 512:
+        _MASKED[names] = masked
+    return masked
 
 
 #: ``Call.full`` when the body is to be parsed from ``Call.body``

@@ -51,6 +51,7 @@ from pytest_autoglm.server._wire import (
 )  # fmt: skip
 
 JSON = "application/json"
+_decode = json.JSONDecoder().decode
 SSE = "text/event-stream; charset=utf-8"
 UNEXPECTED_STATUS = 422
 
@@ -102,6 +103,8 @@ class Unexpected:
 
 def _json_plan(status: int, payload: bytes, headers: tuple[tuple[str, str], ...] = ()) -> Plan:
     """A JSON answer; a ``content-type`` among ``headers`` (``fail(headers=...)``) replaces it."""
+    if not headers:
+        return Plan(status=status, headers=[("content-type", JSON)], body=payload)
     own = [] if any(name == "content-type" for name, _ in headers) else [("content-type", JSON)]
     return Plan(status=status, headers=[*own, *headers], body=payload)
 
@@ -165,8 +168,8 @@ class Core:
         body = request.body
         parsed = None
         if body:
-            try:
-                parsed = json.loads(body)
+            try:  # a body that opens with "{" is UTF-8 (no BOM): json.loads's sniffing is moot
+                parsed = _decode(body.decode()) if body[:1] == b"{" else json.loads(body)
             except (ValueError, RecursionError):  # not JSON, or nested too deep to read
                 parsed = None
         retry = request.headers.get("x-stainless-retry-count")
@@ -305,8 +308,7 @@ class Core:
         thinking, text = _reasoning_split(text, self.config.reasoning_parser)
         cid = completion_id(rng)
         model = facts.model
-        slow = next((s for s in shaping if isinstance(s, Slow)), None)
-        shape = next((s for s in shaping if not isinstance(s, Slow)), None)
+        slow, shape = _shaped(shaping)
         if not facts.stream:
             body = self._profile.completion_body(cid=cid, created=self._created, model=model, text=text,
                                    finish_reason=finish, prompt=facts.prompt.full,
@@ -381,6 +383,14 @@ class Core:
         lines = [f"no scripted entry matches; nearest is {nearest.label()}:"]
         lines += [f"    {m}" for m in differences[nearest.number]]
         return "\n".join(lines)
+
+
+def _shaped(shaping: list[object]) -> tuple[Slow | None, object | None]:
+    """The ``slow`` fault and the other shaping fault (cut, error event...) of a reply."""
+    if not shaping:
+        return None, None
+    slow = next((s for s in shaping if isinstance(s, Slow)), None)
+    return slow, next((s for s in shaping if not isinstance(s, Slow)), None)
 
 
 def _reasoning_split(text: str, parser: str | None) -> tuple[str | None, str]:

@@ -11,7 +11,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pytest_autoglm.server._answers import Answer, CutStream, ErrorEvent, MalformedChunk, Slow
+from pytest_autoglm.server._answers import (
+    Answer,
+    CutStream,
+    ErrorEvent,
+    MalformedChunk,
+    Reply,
+    Slow,
+)
 from pytest_autoglm.server._errors import ScriptError
 from pytest_autoglm.server._validate import ChatFacts
 
@@ -43,9 +50,16 @@ class Match:
         if self.when is not None and not callable(self.when):
             raise ScriptError(f"when={self.when!r} must be a function of the request body")
 
+    @property
+    def anything(self) -> bool:
+        """Whether every request matches (no feature is asked for)."""
+        return self.model is None and self.stream is None and self.contains is None and (
+            self.when is None
+        )  # fmt: skip
+
     def mismatches(self, facts: ChatFacts) -> list[str]:
         """Why ``facts`` does not match, one line per feature (empty when it matches)."""
-        out = []
+        out: list[str] = []
         if self.model is not None and facts.model != self.model:
             out.append(f"model: scripted {self.model!r}, request has {facts.model!r}")
         if self.stream is not None and facts.stream != self.stream:
@@ -120,6 +134,8 @@ class Entry:
 
     def matches(self, facts: ChatFacts) -> bool:
         """Whether ``facts`` match; a raising ``when=`` is a :class:`PredicateError` naming this entry."""
+        if self.match.anything:
+            return True
         try:
             return not self.match.mismatches(facts)
         except PredicateError as exc:
@@ -180,6 +196,8 @@ class Script:
             if answer.times == 0:
                 self._active.remove(answer)
             if not _is_reply(answer):
+                return Taken(answer)
+            if not self._shaping:
                 return Taken(answer)
             shaping: list[Entry] = []
             kinds: set[type] = set()
@@ -307,8 +325,6 @@ def encodable(where: str, text: str) -> str:
 
 
 def _is_reply(entry: Entry) -> bool:
-    from pytest_autoglm.server._answers import Reply
-
     return isinstance(entry.answer, Reply)
 
 

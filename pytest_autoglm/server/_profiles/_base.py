@@ -11,6 +11,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from pytest_autoglm.server import _wire
 from pytest_autoglm.server._errors import ApiError
 
 if TYPE_CHECKING:
@@ -101,15 +102,11 @@ class Profile:
     # -- wire format ------------------------------------------------------------------
     def completion_body(self, **fields: Any) -> bytes:
         """A non-stream ``chat.completion`` body (see :func:`pytest_autoglm.server._wire.completion_body`)."""
-        from pytest_autoglm.server._wire import completion_body
-
-        return completion_body(**fields)
+        return _wire.completion_body(**fields)
 
     def chunk_writer(self, cid: str, created: int, model: str, facts: ChatFacts) -> Any:
         """The writer of one streamed reply's SSE events."""
-        from pytest_autoglm.server._wire import ChunkWriter
-
-        return ChunkWriter(cid, created, model)
+        return _wire.ChunkWriter(cid, created, model)
 
     # -- faults (``server.fail(status)``) ---------------------------------------------
     def fault(self, status: int, model: str, code: str | None = None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pytest_autoglm.server._wire import dumps, event
+from pytest_autoglm.server._wire import dumps, event, string
 
 FINGERPRINT = "vllm-0.32.0-74319afd"
 
@@ -65,7 +65,7 @@ class ChunkWriter:
 
     def content(self, piece: str, finish_reason: str | None = None) -> bytes:
         self._tokens += 1
-        text = json.dumps(piece, ensure_ascii=False).encode()
+        text = string(piece)
         if finish_reason is None:
             tail = b'"finish_reason":null,"token_ids":null}]'
         else:
@@ -81,7 +81,7 @@ class ChunkWriter:
         """A chunk of thinking with a ``--reasoning-parser`` (the field name ``reasoning`` follows
         the 0.32 message; *(inferred)*: the tiny model has no reasoning parser)."""
         self._tokens += 1
-        text = json.dumps(piece, ensure_ascii=False).encode()
+        text = string(piece)
         return event(self._head + b',"choices":[{"index":0,"delta":{"reasoning":' + text
                      + b'},"logprobs":null,"finish_reason":null,"token_ids":null}]'
                      + self._usage() + b"}")  # fmt: skip

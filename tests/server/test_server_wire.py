@@ -1,0 +1,49 @@
+"""The wire templates write exactly what serialising vLLM's fields in order gives."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pytest_autoglm.server._wire import ChunkWriter, completion_body
+
+TEXTS = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+
+
+def _dumps(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@given(text=TEXTS, reasoning=st.none() | TEXTS, model=TEXTS, finish=st.sampled_from(["stop", "length"]),
+       prompt=st.integers(0, 10**6), completion=st.integers(0, 10**6))  # fmt: skip
+def test_completion_body_is_the_fields_serialised_in_vllms_order(
+    text: str, reasoning: str | None, model: str, finish: str, prompt: int, completion: int
+) -> None:
+    expected = _dumps({
+        "id": "chatcmpl-1f", "object": "chat.completion", "created": 1700000000, "model": model,
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": text, "refusal": None, "annotations": None,
+                        "audio": None, "function_call": None, "tool_calls": [],
+                        "reasoning_content": reasoning},
+            "logprobs": None, "finish_reason": finish, "stop_reason": None, "token_ids": None,
+        }],
+        "service_tier": None, "system_fingerprint": None,
+        "usage": {"prompt_tokens": prompt, "total_tokens": prompt + completion,
+                  "completion_tokens": completion, "prompt_tokens_details": None},
+        "prompt_logprobs": None, "prompt_token_ids": None, "kv_transfer_params": None,
+    })  # fmt: skip
+    body = completion_body(cid="chatcmpl-1f", created=1700000000, model=model, text=text,
+                           finish_reason=finish, prompt=prompt, completion=completion,
+                           reasoning=reasoning)  # fmt: skip
+    assert body == expected
+
+
+@given(piece=TEXTS)
+def test_a_content_chunk_holds_the_piece_as_json_writes_it(piece: str) -> None:
+    chunk = ChunkWriter("chatcmpl-1f", 1700000000, "m").content(piece)
+    data = json.loads(chunk.removeprefix(b"data: "))
+    assert data["choices"][0]["delta"]["content"] == piece
+    assert _dumps(piece) in chunk
