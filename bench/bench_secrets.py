@@ -13,10 +13,11 @@ per-round ratios printed beside it.
 - "plugin off" (``-p no:autoglm.secrets``), for reference: the secrets plugin not loaded.
 
 Scaling (issue 17): 100 secrets cost no more than 1.5x one. ``--callgrind`` counts, under
-valgrind's callgrind (``PYTHONHASHSEED=0``), the instructions ``redact`` spends on a mix of
-typical writes (progress characters, report lines, a captured section with and without the
-key, a line cut by pytest's ellipsis) with 1 and with 101 secrets registered, and the
-instructions of a 100-test printing suite with no, 1 and 101 secrets (101 as
+valgrind's callgrind (``PYTHONHASHSEED=0``), the instructions ``redact`` spends on each kind
+of typical write (progress characters, report lines, a captured section with and without
+the key, a line cut by pytest's ellipsis) with 1 and with 101 secrets registered, in one
+process (phases dumped at markers, ``bench/_callgrind.py``), and the instructions of a
+100-test printing suite with no, 1 and 101 secrets (101 as
 ``--autoglm-secret-names BENCH_*``).
 
     unset PYTHONDONTWRITEBYTECODE; .venv/bin/python bench/bench_secrets.py [--repeats 7] [--callgrind]
@@ -93,28 +94,47 @@ def redact_throughput() -> float:
     return (time.perf_counter() - start) / rounds * 1e6
 
 
-SCALING = r"""
-import random, string, sys
-from pytest_autoglm.secrets import SecretRegistry
+WRITES = {
+    "progress dot": ".",
+    "report line": "test_prints_3.py::test_42 PASSED                                  [ 50%]\n",
+    "section with the key": "calling the model with {key}\n" + "ordinary output line\n" * 20,
+    "section without": "ordinary output line\n" * 20,
+    "line cut by pytest": "E       AssertionError: assert 'abcdefghijkl...uvwxyz' == 'x'\n",
+}
+#: how often each kind of write comes in the mix (pytest writes many progress dots)
+MIX = {"progress dot": 10, "report line": 1, "section with the key": 1, "section without": 1,
+       "line cut by pytest": 1}  # fmt: skip
 
-count, rounds = int(sys.argv[1]), int(sys.argv[2])
-rng = random.Random(0)
-keys = ["sk-" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(40))
-        for _ in range(count)]
-registry = SecretRegistry()
-for i, key in enumerate(keys):
-    registry.add(key, name=f"BENCH_{i}")
-writes = ["."] * 10 + [
-    "test_prints_3.py::test_42 PASSED                                  [ 50%]\n",
-    f"calling the model with {keys[0]}\n" + "ordinary output line\n" * 20,
-    "ordinary output line\n" * 20,
-    "E       AssertionError: assert 'abcdefghijkl...uvwxyz' == 'x'\n",
-]
-registry.redact("warm up the matcher")
-for _ in range(rounds):
-    for text in writes:
-        registry.redact(text)
-"""
+
+def scaling_child(rounds: int) -> None:
+    """Runs under callgrind: every kind of write, 1 then 101 secrets, each a phase."""
+    import random
+    import string
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _callgrind import mark
+
+    from pytest_autoglm.secrets import SecretRegistry
+
+    rng = random.Random(0)
+    keys = ["sk-" + "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(40))
+            for _ in range(101)]  # fmt: skip
+    labels = ["setup"]
+    mark()
+    for count in (1, 101):
+        registry = SecretRegistry()
+        for i, key in enumerate(keys[:count]):
+            registry.add(key, name=f"BENCH_{i}")
+        registry.redact("warm up the matcher")
+        labels.append(f"{count} set-up")
+        mark()
+        for kind, template in WRITES.items():
+            text = template.format(key=keys[0])
+            for _ in range(rounds):
+                registry.redact(text)
+            labels.append(f"{count} {kind}")
+            mark()
+    print("\n".join(labels))
 
 
 def callgrind(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> int:
@@ -133,17 +153,21 @@ def callgrind(argv: list[str], cwd: Path | None = None, env: dict[str, str] | No
 
 
 def redaction_scaling(rounds: int = 100) -> None:
-    """Instructions per write for 1 and 101 secrets (a run without writes is subtracted)."""
-    per_write = {}
-    for count in (1, 101):
-        argv = [sys.executable, "-c", SCALING, str(count)]
-        spent = callgrind([*argv, str(rounds)]) - callgrind([*argv, "0"])
-        per_write[count] = spent / (rounds * 14)
-    ratio = per_write[101] / per_write[1]
-    print(
-        f"redact, instructions per write (callgrind): 1 secret {per_write[1]:.0f}, "
-        f"101 secrets {per_write[101]:.0f}: {ratio:.2f}x (target <= 1.5x)"
-    )
+    """Instructions per write of each kind, and to set up, for 1 and 101 secrets (one run)."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _callgrind import phases
+
+    argv = [sys.executable, __file__, "--scaling-child", str(rounds)]
+    counts = phases(argv, 1 + 2 * (1 + len(WRITES)))
+    print("redact, instructions per write (callgrind, one run, random 43-character keys):")
+    for kind in WRITES:
+        one, many = counts[f"1 {kind}"] / rounds, counts[f"101 {kind}"] / rounds
+        print(f"  {kind:22} 1 secret {one:9,.0f}  101 secrets {many:9,.0f}  {many / one:.2f}x")
+    mix = {n: sum(counts[f"{n} {k}"] * MIX[k] for k in WRITES) / rounds for n in (1, 101)}
+    print(f"  {'mix (10 dots : 1 each)':22} 1 secret {mix[1]:9,.0f}  101 secrets {mix[101]:9,.0f}  "
+          f"{mix[101] / mix[1]:.2f}x (target <= 1.5x)")  # fmt: skip
+    print(f"  set-up (registering, first redact): 1 secret {counts['1 set-up']:,}, "
+          f"101 secrets {counts['101 set-up']:,}")  # fmt: skip
 
 
 def suite_scaling(root: Path) -> None:
@@ -178,7 +202,11 @@ def main() -> None:
         "--callgrind", action="store_true", help="count instructions: 1 vs 101 secrets"
     )
     parser.add_argument("--only-callgrind", action="store_true", help="skip the wall-time rounds")
+    parser.add_argument("--scaling-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.scaling_child is not None:
+        scaling_child(args.scaling_child)
+        return
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
     configs = {

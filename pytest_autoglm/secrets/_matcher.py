@@ -34,7 +34,7 @@ MASK = "***"
 
 #: A piece of a secret this long or longer next to a cut is masked too.
 MIN_FRAGMENT_LENGTH = 4
-#: Cut checks answered by a scan before the set of 4-grams is built (see ``Matcher``).
+#: Distinct cut checks answered by a scan before the set of 4-grams is built (``Matcher``).
 _CHECKS_BEFORE_SET = 256
 #: How much of each spelling the compiled pattern holds; the rest is checked by a lookup.
 HEAD = 6
@@ -105,7 +105,7 @@ def _grams(needle: str) -> Iterator[str]:
 class Matcher:
     """An immutable snapshot of the secrets to redact; build a new one to add a secret."""
 
-    __slots__ = ("_by_head", "_checks", "_grams", "_joined", "_needles", "_pattern", "shortest")
+    __slots__ = ("_by_head", "_grams", "_joined", "_needles", "_pattern", "_seen", "shortest")
 
     def __init__(self, values: Iterable[str]) -> None:
         needles = sorted({form for value in values for form in spellings(value)}, key=len)
@@ -130,7 +130,7 @@ class Matcher:
         # instructions a secret to build: it is built only once cuts are frequent.
         self._joined = "\0".join(needles)
         self._grams: frozenset[str] | None = None
-        self._checks = 0
+        self._seen: dict[str, bool] = {}  # scan answers so far (a failure is rendered often)
         #: Texts shorter than this hold no whole secret (only maybe a piece at a cut).
         self.shortest = len(needles[0]) if needles else 0
 
@@ -178,10 +178,13 @@ class Matcher:
     def _could_hold(self, piece: str) -> bool:
         if self._grams is not None:
             return piece in self._grams
-        self._checks += 1
-        if self._checks > _CHECKS_BEFORE_SET:
-            self._grams = frozenset(chain.from_iterable(map(_grams, self._needles)))
-        return len(piece) == MIN_FRAGMENT_LENGTH and piece in self._joined
+        seen = self._seen.get(piece)
+        if seen is None:
+            if len(self._seen) >= _CHECKS_BEFORE_SET:
+                self._grams = frozenset(chain.from_iterable(map(_grams, self._needles)))
+                return piece in self._grams
+            seen = self._seen[piece] = len(piece) == MIN_FRAGMENT_LENGTH and piece in self._joined
+        return seen
 
     def _head_before(self, text: str, end: int) -> int:
         """Length of the longest head of a secret (shorter than it) that ends at ``end``."""

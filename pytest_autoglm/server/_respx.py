@@ -1,18 +1,20 @@
-"""The in-process transport: respx mockers for ``httpcore`` (httpx) and ``httpcore2`` (httpx2).
+"""The in-process transport: respx mockers for the ``httpx`` and ``httpx2`` HTTP transports.
 
-respx 0.23 patches ``httpcore`` only, but the openai SDK 3.x runs on ``httpx2`` over
-``httpcore2``. As respx's author does for httpx2 (the pytest-httpx2 package), we register
-:class:`respx.mocks.Mocker` subclasses whose targets are each stack's connection pools.
-Ours dispatch straight to the fake server's core, without respx's router, so that a call
-costs little more than the SDK itself; a request for any other origin passes through to
-whatever was there before (a real connection, or another respx mock) only when a
+respx 0.23 patches ``httpcore`` only, but the openai SDK 3.x runs on ``httpx2``. As
+respx's author does for httpx2 (the pytest-httpx2 package), we register
+:class:`respx.mocks.Mocker` subclasses; their targets are each stack's
+``HTTPTransport.handle_request`` (and the async one), where pytest-httpx patches too, so a
+request to the fake never becomes an ``httpcore`` request and back (that round trip alone
+cost 108 k instructions a call, 2% of an SDK call). Ours dispatch straight to the fake
+server's core, without respx's router, so that a call costs little more than the SDK
+itself; a request for any other origin passes through to whatever was there before (a
+real connection, or the test's own respx mock below) only when a
 :class:`~pytest_autoglm.server._hosts.HostGuard` allows it; otherwise it is refused
 with :class:`~pytest_autoglm.server._hosts.BlockedRequestError` before any byte leaves.
 
-Faults act as the stack's own errors would: a reset raises the stack's ``ReadError``, a
-stall longer than the client's read timeout sleeps for that timeout and raises its
-``ReadTimeout``, a cut stream raises ``RemoteProtocolError`` -- each mapped by httpx or
-httpx2 to the exception a real socket would give.
+Faults raise what the stack raises for a real socket: a reset the stack's ``ReadError``,
+a stall longer than the client's read timeout sleeps for that timeout and raises its
+``ReadTimeout``, a cut stream ``RemoteProtocolError``.
 """
 
 from __future__ import annotations
@@ -35,13 +37,11 @@ from pytest_autoglm.server._hosts import HostGuard, canonical_host
 Parts = list[tuple[float, bytes]] | Iterator[tuple[float, bytes]]
 
 _TARGETS = (
-    "{m}._sync.connection.HTTPConnection",
-    "{m}._sync.connection_pool.ConnectionPool",
-    "{m}._sync.http_proxy.HTTPProxy",
-    "{m}._async.connection.AsyncHTTPConnection",
-    "{m}._async.connection_pool.AsyncConnectionPool",
-    "{m}._async.http_proxy.AsyncHTTPProxy",
+    "{m}._transports.default.HTTPTransport",
+    "{m}._transports.default.AsyncHTTPTransport",
 )
+#: each HTTP stack and the connection layer under it (where respx's own mocks patch)
+_CORE_OF = {"httpx": "httpcore", "httpx2": "httpcore2"}
 _DEFAULT_PORTS = {b"http": 80, b"https": 443}
 _RESET = "[Errno 104] Connection reset by peer"
 _CLOSED = "Server disconnected without sending a response."
@@ -49,7 +49,7 @@ _CUT = "peer closed connection without sending complete message body (incomplete
 
 
 class _StackMocker(Mocker):
-    """Patches one HTTP core stack; ``routers`` holds the active :class:`RespxTransport` objects."""
+    """Patches one HTTP stack; ``routers`` holds the active :class:`RespxTransport` objects."""
 
     stack_name: ClassVar[str]
     target_methods: ClassVar[list[str]] = ["handle_request", "handle_async_request"]
@@ -70,8 +70,9 @@ class _StackMocker(Mocker):
         :class:`BlockedRequestError` here, before a connection is opened.
         """
         url = request.url
-        port: int = url.port or _DEFAULT_PORTS.get(url.scheme, 0)
-        key = (url.scheme, canonical_host(url.host), port)
+        scheme = url.raw_scheme
+        port: int = url.port or _DEFAULT_PORTS.get(scheme, 0)
+        key = (scheme, canonical_host(url.raw_host), port)
         guards = []
         for transport in cls.routers:
             if transport.origin == key:  # type: ignore[attr-defined]
@@ -80,19 +81,19 @@ class _StackMocker(Mocker):
                 guards.append(transport)
         if not guards or any(g.allows(key[1], port) for g in guards) or cls.deferred():
             return None
-        target = url.target.decode("ascii", "replace").split("?", 1)[0]
-        host = url.host.decode("ascii", "replace")
+        target = url.raw_path.decode("ascii", "replace").split("?", 1)[0]
+        host = url.raw_host.decode("ascii", "replace")
         host = f"[{host}]" if ":" in host else host
-        shown = f"{url.scheme.decode()}://{host}:{port}{target}"
+        shown = f"{scheme.decode()}://{host}:{port}{target}"
         raise guards[-1].refuse(shown)
 
     @classmethod
     def deferred(cls) -> bool:
         """Whether the test's own respx mock is active on this stack (it decides, not us)."""
-        prefix = cls.stack_name + "."
+        prefixes = (cls.stack_name + ".", _CORE_OF[cls.stack_name] + ".")
         return any(
             mocker.routers and not issubclass(mocker, _StackMocker)
-            and any(target.startswith(prefix) for target in mocker.targets)
+            and any(target.startswith(prefixes) for target in mocker.targets)
             for mocker in Mocker.registry.values()
         )  # fmt: skip
 
@@ -145,16 +146,16 @@ def _mocker(stack_name: str) -> type[_StackMocker]:
 
 
 #: the httpx stack (openai 1.x/2.x, most clients)
-HttpcoreMocker = _mocker("httpcore")
+HttpxMocker = _mocker("httpx")
 
 
 def _mockers() -> list[type[_StackMocker]]:
-    mockers: list[type[_StackMocker]] = [HttpcoreMocker]
+    mockers: list[type[_StackMocker]] = [HttpxMocker]
     try:
-        importlib.import_module("httpcore2")
+        importlib.import_module("httpx2")
     except ImportError:  # httpx2 not installed: nothing of that stack to intercept
         return mockers
-    mockers.append(_mocker("httpcore2"))  # the httpx2 stack (openai 3.x, phone_agent today)
+    mockers.append(_mocker("httpx2"))  # the httpx2 stack (openai 3.x, phone_agent today)
     return mockers
 
 
@@ -195,18 +196,58 @@ def _read_timeout(request: Any) -> float | None:
 
 
 def _to_request(request: Any, body: bytes) -> Request:
-    target = request.url.target
-    path = target.split(b"?", 1)[0].decode("ascii", "replace")
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers}
-    return Request(request.method.decode("ascii"), path, headers, body, "respx")
+    path = request.url.raw_path.split(b"?", 1)[0].decode("ascii", "replace")
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in request.headers.raw}
+    return Request(request.method, path, headers, body, "respx")
 
 
 def _response(stack: ModuleType, plan: Plan, content: Any) -> Any:
-    headers = [(k.encode(), v.encode()) for k, v in plan.headers]
+    """The stack's ``Response``: ``content`` bytes (read), or an iterator streamed as it comes."""
+    headers = plan.headers
     if plan.stream is None and not plan.cut:
-        headers.append((b"content-length", str(len(plan.body)).encode()))
+        headers = [*headers, ("content-length", str(len(plan.body)))]
     extensions = {"http_version": b"HTTP/1.1", "reason_phrase": reason_phrase(plan.status).encode()}
-    return stack.Response(plan.status, headers=headers, content=content, extensions=extensions)
+    if isinstance(content, bytes):
+        return stack.Response(plan.status, headers=headers, content=content, extensions=extensions)
+    streams = _sync_stream if hasattr(content, "__next__") else _async_stream
+    return stack.Response(plan.status, headers=headers, stream=streams(stack)(content),
+                          extensions=extensions)  # fmt: skip
+
+
+@functools.cache
+def _sync_stream(stack: ModuleType) -> Any:
+    """The stack's ``SyncByteStream`` over a generator (closing it closes the generator), as
+    its ``HTTPTransport`` hands a connection's body on; no ``transfer-encoding`` is added."""
+
+    class Stream(stack.SyncByteStream):  # type: ignore[misc,name-defined]
+        def __init__(self, parts: Iterator[bytes]) -> None:
+            self._parts = parts
+
+        def __iter__(self) -> Iterator[bytes]:
+            yield from self._parts
+
+        def close(self) -> None:
+            self._parts.close()  # type: ignore[attr-defined]
+
+    return Stream
+
+
+@functools.cache
+def _async_stream(stack: ModuleType) -> Any:
+    """The stack's ``AsyncByteStream`` over an async generator (see :func:`_sync_stream`)."""
+
+    class Stream(stack.AsyncByteStream):  # type: ignore[misc,name-defined]
+        def __init__(self, parts: AsyncIterator[bytes]) -> None:
+            self._parts = parts
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            async for part in self._parts:
+                yield part
+
+        async def aclose(self) -> None:
+            await self._parts.aclose()  # type: ignore[attr-defined]
+
+    return Stream
 
 
 class RespxTransport:
@@ -243,7 +284,7 @@ class RespxTransport:
 
     # -- sync -------------------------------------------------------------------------
     def respond_sync(self, request: Any, stack: ModuleType) -> Any:
-        body = b"".join(request.stream)
+        body = request.read()
         timeout = _read_timeout(request)
         plan = self.core.handle(_to_request(request, body))
         if plan.drop is not None:
@@ -286,7 +327,7 @@ class RespxTransport:
 
     # -- async ------------------------------------------------------------------------
     async def respond_async(self, request: Any, stack: ModuleType) -> Any:
-        body = b"".join([part async for part in request.stream])
+        body = await request.aread()
         timeout = _read_timeout(request)
         plan = self.core.handle(_to_request(request, body))
         if plan.drop is not None:
