@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from hypothesis import Phase, given, settings
@@ -92,6 +93,43 @@ def outputs_against_floor(examples: int, rounds: int) -> tuple[float, float]:
     return best[0], best[1]
 
 
+def outputs_child(examples: int) -> None:
+    """Runs under callgrind: ``examples`` derandomized examples of each, a phase apiece."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _callgrind import mark
+
+    from pytest_autoglm import strategies as gst
+
+    labels = ["setup"]
+    mark()
+    for name, strategy in (("floor", tuples_floor()), ("model_outputs", gst.model_outputs())):
+
+        @settings(max_examples=examples, deadline=None, database=None,
+                  phases=[Phase.generate], derandomize=True)  # fmt: skip
+        @given(strategy)
+        def consume(value: Any) -> None:
+            pass
+
+        consume()  # warm: the strategy's first use validates and caches
+        labels.append("gap")
+        mark()
+        consume()
+        labels.append(name)
+        mark()
+    print("\n".join(labels))
+
+
+def print_outputs_callgrind(examples: int) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _callgrind import phases
+
+    counts = phases([sys.executable, __file__, "--outputs-child", str(examples)], 5)
+    floor, outputs = counts["floor"] / examples, counts["model_outputs"] / examples
+    print(f"instructions per example (callgrind, derandomized, {examples} examples): "
+          f"model_outputs() {outputs:,.0f}, st.tuples floor {floor:,.0f}: model_outputs is "
+          f"{floor / outputs:.2f}x the floor's rate (target >= 1.0x)")  # fmt: skip
+
+
 def print_outputs_against_floor(examples: int, rounds: int) -> None:
     outputs, floor_rate = outputs_against_floor(examples, max(rounds, 4))
     ratio = outputs / floor_rate
@@ -107,9 +145,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--outputs-only", action="store_true",
                         help="only model_outputs() against its st.tuples floor")  # fmt: skip
+    parser.add_argument("--callgrind", action="store_true",
+                        help="with --outputs-only: instructions per example (exact)")  # fmt: skip
+    parser.add_argument("--outputs-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     n, r = args.examples, args.rounds
+    if args.outputs_child is not None:
+        outputs_child(args.outputs_child)
+        return
     if args.outputs_only:
+        if args.callgrind:
+            print_outputs_callgrind(min(n, 300))
         print_outputs_against_floor(n, r)
         return
 
