@@ -158,7 +158,11 @@ class Matcher:
         if self._pattern is None:
             return text, 0
         hits = 0
-        if len(text) >= self.shortest and (found := self._find(text, 0)) is not None:
+        if (
+            len(text) >= self.shortest
+            and self._pattern.search(text) is not None  # the usual write: no head at all
+            and (found := self._find(text, 0)) is not None
+        ):
             pieces, last = [], 0
             while found is not None:
                 start, size = found
