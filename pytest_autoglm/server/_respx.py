@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from types import ModuleType
@@ -56,11 +57,10 @@ class _StackMocker(Mocker):
 
     @classmethod
     def stack(cls) -> ModuleType:
-        module = cls.__dict__.get("_stack_module")
-        if module is None:
-            module = importlib.import_module(cls.stack_name)
-            cls._stack_module = module  # type: ignore[attr-defined]
-        return module
+        """The stack's module as imported now: not kept on the class, which outlives it
+        (pytester's in-process runs drop modules first imported in a run; a response built
+        from the dropped module's classes fails the new client's ``isinstance`` checks)."""
+        return sys.modules.get(cls.stack_name) or importlib.import_module(cls.stack_name)
 
     @classmethod
     def owner(cls, request: Any) -> RespxTransport | None:
