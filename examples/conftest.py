@@ -12,6 +12,7 @@ import pytest
 from sample_integration.agent import Agent, RetryPolicy
 from sample_integration.phone import InMemoryPhone
 
+from pytest_autoglm.phone import FakePhone
 from pytest_autoglm.server import FakeServer
 
 #: the agent's real policy is 1 s, doubling, 3 retries; the examples run it 20x faster
@@ -31,3 +32,12 @@ def agent(autoglm_server: FakeServer, phone: InMemoryPhone) -> Iterator[Agent]:
     made = Agent(phone=phone, retry=FAST_RETRY, timeout=2.0)
     yield made
     made.close()
+
+
+@pytest.fixture
+def wechat(autoglm_phone: FakePhone) -> FakePhone:
+    """WeChat installed; its search button (top right) opens the search page."""
+    autoglm_phone.screen("wechat", package="com.tencent.mm", activity=".ui.LauncherUI")
+    autoglm_phone.on_tap((850, 30, 999, 90), goto="search")
+    autoglm_phone.screen("search", package="com.tencent.mm", activity=".plugin.fts.ui.FTSMainUI")
+    return autoglm_phone

@@ -18,15 +18,6 @@ from pytest_autoglm.phone import AgentRunner, FakePhone
 pytest.importorskip("phone_agent")
 
 
-@pytest.fixture
-def wechat(autoglm_phone: FakePhone) -> FakePhone:
-    """WeChat installed; its search button (top right) opens the search page."""
-    autoglm_phone.screen("wechat", package="com.tencent.mm", activity=".ui.LauncherUI")
-    autoglm_phone.on_tap((850, 30, 999, 90), goto="search")
-    autoglm_phone.screen("search", package="com.tencent.mm", activity=".plugin.fts.ui.FTSMainUI")
-    return autoglm_phone
-
-
 @pytest.mark.autoglm_cassette("phone_agent_wechat_search", timing=0)
 def test_phone_agent_episode_from_a_cassette(wechat: FakePhone, autoglm_agent: AgentRunner) -> None:
     transcript = autoglm_agent.run("打开微信搜索", max_steps=5, lang="en")

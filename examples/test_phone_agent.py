@@ -18,15 +18,6 @@ from pytest_autoglm.server import FakeServer
 phone_agent = pytest.importorskip("phone_agent")
 
 
-@pytest.fixture
-def wechat(autoglm_phone: FakePhone) -> FakePhone:
-    """WeChat installed; its search button (top right) opens the search page."""
-    autoglm_phone.screen("wechat", package="com.tencent.mm", activity=".ui.LauncherUI")
-    autoglm_phone.on_tap((850, 30, 999, 90), goto="search")
-    autoglm_phone.screen("search", package="com.tencent.mm", activity=".plugin.fts.ui.FTSMainUI")
-    return autoglm_phone
-
-
 def test_phone_agent_runs_an_episode(
     autoglm_server: FakeServer, wechat: FakePhone, autoglm_agent: AgentRunner
 ) -> None:
