@@ -9,6 +9,7 @@ The transports (``_respx.py``, ``_http.py``) execute plans; they decide nothing.
 
 from __future__ import annotations
 
+import _random
 import json
 import random
 import threading
@@ -52,6 +53,8 @@ from pytest_autoglm.server._wire import (
 
 JSON = "application/json"
 _decode = json.JSONDecoder().decode
+#: ``Random.seed`` for an int without the Python wrapper's type checks (same state)
+_reseed = _random.Random.seed
 SSE = "text/event-stream; charset=utf-8"
 UNEXPECTED_STATUS = 422
 
@@ -132,6 +135,8 @@ class Core:
         self._created = int(time.time())
         self._profile = config.profile
         self._prefix = config.api_prefix
+        #: reseeded for each reply (cheaper than a new Random); used only under ``_order``
+        self._rng = random.Random()
         #: a cassette (replay, or the live server behind a recording proxy) answering what
         #: no scripted fault takes; see :mod:`pytest_autoglm.cassettes`
         self.cassette: CassetteSource | None = None
@@ -293,9 +298,15 @@ class Core:
         assert isinstance(answer, Reply)
         return self._reply(answer, entry, facts, shaping)
 
+    def _seeded(self, seed: int) -> random.Random:
+        """The core's one generator in the state of ``random.Random(seed)`` (one C call)."""
+        rng = self._rng
+        _reseed(rng, seed)
+        rng.gauss_next = None  # type: ignore[attr-defined]  # what Random.seed also resets
+        return rng
+
     def _reply(self, reply: Reply, entry: Entry, facts: ChatFacts, shaping: list[object]) -> Plan:
-        seed = self.config.seed * 1_000_003 + entry.number * 1009 + entry.uses
-        rng = random.Random(seed)
+        rng = self._seeded(self.config.seed * 1_000_003 + entry.number * 1009 + entry.uses)
         est = self.config.tokens
         text, finish = reply.text, reply.finish_reason
         completion = est.text_tokens(text)
