@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # annotations only: the profiles call this module's checks
     from pytest_autoglm.server._profiles import Profile
 
 _ROLES = ("system", "user", "assistant", "tool", "developer")
+_FLOATS = ("temperature", "top_p", "frequency_penalty", "presence_penalty")
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,13 @@ def _is_number(value: Any) -> bool:
 _LAX_TRUE = frozenset({"t", "y", "on", "yes", "true", "True"})
 _LAX_FALSE = frozenset({"f", "n", "no", "off", "false", "False"})
 _INVALID = object()
+_isfinite = math.isfinite
 
 
 def _lax_float(value: Any) -> Any:
+    kind = type(value)
+    if kind is float or kind is int:  # what JSON gives: no bool, no subclass to rule out
+        return value if _isfinite(value) else _INVALID
     if isinstance(value, str):
         try:
             value = float(value.strip())
@@ -140,6 +145,22 @@ def _collect(messages: list[Any], flavour: Profile, config: ServerConfig) -> (
     return texts, images, last_user
 
 
+def _coerce_floats(body: dict[str, Any], flavour: Profile) -> dict[str, Any] | ApiError:
+    """``body`` with its sampling floats read laxly (a copy only when one changes: ``"0.5"``)."""
+    coerced = body
+    for name in _FLOATS:
+        value = body.get(name)
+        if value is not None:
+            number = _lax_float(value)
+            if number is _INVALID:
+                return flavour.schema(_schema_error(name, "Input should be a valid number", value))
+            if number is not value:
+                if coerced is body:
+                    coerced = dict(body)
+                coerced[name] = number
+    return coerced
+
+
 def check_chat_request(
     body: object, *, config: ServerConfig, profile: Profile | None = None
 ) -> ApiError | ChatFacts:
@@ -165,13 +186,9 @@ def check_chat_request(
             return flavour.schema(
                 _schema_error("stream", "Input should be a valid boolean", body.get("stream"))
             )
-    coerced = dict(body)
-    for name in ("temperature", "top_p", "frequency_penalty", "presence_penalty"):
-        value = body.get(name)
-        if value is not None:
-            coerced[name] = _lax_float(value)
-            if coerced[name] is _INVALID:
-                return flavour.schema(_schema_error(name, "Input should be a valid number", value))
+    coerced = _coerce_floats(body, flavour)
+    if isinstance(coerced, ApiError):
+        return coerced
     body = coerced
     max_tokens = body.get("max_completion_tokens", body.get("max_tokens"))
     if max_tokens is not None:

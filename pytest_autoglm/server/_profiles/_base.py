@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pytest_autoglm.server import _wire
 from pytest_autoglm.server._errors import ApiError
+from pytest_autoglm.server._validate import check_chat_request
 
 if TYPE_CHECKING:
     from pytest_autoglm.server._config import ServerConfig
@@ -95,8 +96,6 @@ class Profile:
 
     def check_chat(self, body: object, config: ServerConfig) -> ApiError | ChatFacts:
         """The error this server answers to a chat body, or the facts of an accepted one."""
-        from pytest_autoglm.server._validate import check_chat_request
-
         return check_chat_request(body, config=config, profile=self)
 
     # -- wire format ------------------------------------------------------------------
