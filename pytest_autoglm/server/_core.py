@@ -52,7 +52,9 @@ from pytest_autoglm.server._wire import (
 )  # fmt: skip
 
 JSON = "application/json"
-_decode = json.JSONDecoder().decode
+#: the C scanner under ``json.loads``, and the blanks it allows after the value
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_BLANKS = " \t\n\r"
 #: ``Random.seed`` for an int without the Python wrapper's type checks (same state)
 _reseed = _random.Random.seed
 SSE = "text/event-stream; charset=utf-8"
@@ -102,6 +104,20 @@ class Unexpected:
 
     call: Call
     explanation: str
+
+
+def _parse(body: bytes) -> Any:
+    """``json.loads(body)``, its errors included; an object's text goes to the scanner directly."""
+    if body[:1] != b"{":
+        return json.loads(body)
+    text = body.decode()  # opens with "{": UTF-8 without a BOM, json.loads's sniffing is moot
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration as stop:  # a value missing inside the object: as json.loads says it
+        raise json.JSONDecodeError("Expecting value", text, stop.value) from None
+    if end != len(text) and (rest := text[end:].lstrip(_BLANKS)):  # json allows these after
+        raise json.JSONDecodeError("Extra data", text, len(text) - len(rest))
+    return value
 
 
 def _json_plan(status: int, payload: bytes, headers: tuple[tuple[str, str], ...] = ()) -> Plan:
@@ -173,8 +189,8 @@ class Core:
         body = request.body
         parsed = None
         if body:
-            try:  # a body that opens with "{" is UTF-8 (no BOM): json.loads's sniffing is moot
-                parsed = _decode(body.decode()) if body[:1] == b"{" else json.loads(body)
+            try:
+                parsed = _parse(body)
             except (ValueError, RecursionError):  # not JSON, or nested too deep to read
                 parsed = None
         retry = request.headers.get("x-stainless-retry-count")
