@@ -151,6 +151,8 @@ class Core:
         self._created = int(time.time())
         self._profile = config.profile
         self._prefix = config.api_prefix
+        self._models_path = f"{self._prefix}/models"
+        self._chat_path = f"{self._prefix}/chat/completions"
         #: reseeded for each reply (cheaper than a new Random); used only under ``_order``
         self._rng = random.Random()
         #: a cassette (replay, or the live server behind a recording proxy) answering what
@@ -229,7 +231,7 @@ class Core:
         if api and self.config.key_required and not self._authorized(request.headers):
             call.answered_by = "unauthorized"
             return self._error_plan(self._profile.unauthorized())
-        if path == f"{self._prefix}/models":
+        if path == self._models_path:
             if method not in ("GET", "HEAD"):  # Starlette answers HEAD on every GET route
                 return _json_plan(405, dumps({"detail": "Method Not Allowed"}))
             call.answered_by = "endpoint /models"
@@ -237,17 +239,12 @@ class Core:
             return _json_plan(
                 200, models_body(self.config.model, self.config.max_model_len, owned, self._created)
             )
-        if path == f"{self._prefix}/chat/completions":
+        if path == self._chat_path:
             if method != "POST":
                 return _json_plan(405, dumps({"detail": "Method Not Allowed"}))
             return self._chat(request, call)
         call.answered_by = "not found"
-        routes = (
-            "/health",
-            "/version",
-            f"{self._prefix}/models",
-            f"{self._prefix}/chat/completions",
-        )
+        routes = ("/health", "/version", self._models_path, self._chat_path)
         status, headers, body = self._profile.unknown_path(method, path, routes)
         return Plan(status=status, headers=list(headers.items()), body=body)
 
@@ -282,7 +279,7 @@ class Core:
             return self._unexpected(call, facts, str(exc))
         if taken.entry is None:
             return self._unexpected(call, facts)
-        return self._answer(taken.entry, facts, call, [e.answer for e in taken.shaping])
+        return self._answer(taken.entry, facts, call, taken.shaping)
 
     def _from_cassette(self, request: Request, call: Call) -> Plan:
         """A scripted answer first (a test's fault), else the cassette's; a miss is unexpected."""
@@ -291,13 +288,14 @@ class Core:
             facts = _loose_facts(call.json, self.config)
             taken = self.script.take(facts, self.clock())
             if taken.entry is not None:
-                return self._answer(taken.entry, facts, call, [e.answer for e in taken.shaping])
+                return self._answer(taken.entry, facts, call, taken.shaping)
         answer = self.cassette.answer(request, call)
         if isinstance(answer, str):
             return self._unexpected(call, _loose_facts(call.json, self.config), answer)
         return answer
 
-    def _answer(self, entry: Entry, facts: ChatFacts, call: Call, shaping: list[object]) -> Plan:
+    def _answer(self, entry: Entry, facts: ChatFacts, call: Call,
+                shaping: tuple[Entry, ...]) -> Plan:  # fmt: skip
         call.answered_by = entry.label()
         answer = entry.answer
         if isinstance(answer, Fail):
@@ -321,7 +319,8 @@ class Core:
         rng.gauss_next = None  # type: ignore[attr-defined]  # what Random.seed also resets
         return rng
 
-    def _reply(self, reply: Reply, entry: Entry, facts: ChatFacts, shaping: list[object]) -> Plan:
+    def _reply(self, reply: Reply, entry: Entry, facts: ChatFacts,
+               shaping: tuple[Entry, ...]) -> Plan:  # fmt: skip
         rng = self._seeded(self.config.seed * 1_000_003 + entry.number * 1009 + entry.uses)
         est = self.config.tokens
         text, finish = reply.text, reply.finish_reason
@@ -412,10 +411,11 @@ class Core:
         return "\n".join(lines)
 
 
-def _shaped(shaping: list[object]) -> tuple[Slow | None, object | None]:
+def _shaped(entries: tuple[Entry, ...]) -> tuple[Slow | None, object | None]:
     """The ``slow`` fault and the other shaping fault (cut, error event...) of a reply."""
-    if not shaping:
+    if not entries:
         return None, None
+    shaping = [e.answer for e in entries]
     slow = next((s for s in shaping if isinstance(s, Slow)), None)
     return slow, next((s for s in shaping if not isinstance(s, Slow)), None)
 
