@@ -14,13 +14,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pytest_autoglm.server._errors import ApiError
+from pytest_autoglm.server._images import ImageError, decode_data_url
 from pytest_autoglm.server._profiles import _pydantic as pd
 from pytest_autoglm.server._profiles._messages_0_32 import message_errors
+from pytest_autoglm.server._tokens import count_prompt
+from pytest_autoglm.server._validate import ChatFacts
 
 if TYPE_CHECKING:
     from pytest_autoglm.server._config import ServerConfig
     from pytest_autoglm.server._profiles._base import Profile
-    from pytest_autoglm.server._validate import ChatFacts
 
 Coerce = Callable[[str, Any, list[dict[str, Any]]], Any]
 #: the request model's fields that the corpus meets, in vLLM's field order
@@ -42,14 +44,21 @@ _PART_MEMBERS = (
 )
 
 
-def refuse_body(profile: Profile, body: bytes, content_type: str) -> ApiError | None:
-    """FastAPI's checks of the raw body: media type, presence, JSON syntax."""
+def refuse_body(
+    profile: Profile, body: bytes, content_type: str, parsed: object = None
+) -> ApiError | None:
+    """FastAPI's checks of the raw body: media type, presence, JSON syntax.
+
+    ``parsed``: the body's JSON as the core read it; not ``None``, the syntax is known good.
+    """
     media = content_type.split(";", 1)[0].strip().lower()
     if media != "application/json":
         return profile.error(400, "1 validation error:\n  Unsupported Media Type: Only "
                              "'application/json' is allowed", "Bad Request")  # fmt: skip
     if not body:
         return _request_error(profile, [pd.item("missing", "body", "Field required", None)])
+    if parsed is not None:
+        return None
     try:
         json.loads(body)
     except ValueError as exc:
@@ -73,8 +82,6 @@ def _param_error(profile: Profile, message: str, param: str, value: Any = pd.INV
 
 
 def check_chat(profile: Profile, body: object, config: ServerConfig) -> ApiError | ChatFacts:
-    from pytest_autoglm.server._validate import ChatFacts
-
     if not isinstance(body, dict):
         return _request_error(profile, [pd.item(
             "model_attributes_type", "body",
@@ -145,9 +152,6 @@ def check_chat(profile: Profile, body: object, config: ServerConfig) -> ApiError
 
 def _collect(profile: Profile, messages: list[Any], config: ServerConfig) -> Any:
     """Texts, images and the prompt count; or the content-part error."""
-    from pytest_autoglm.server._images import ImageError, decode_data_url
-    from pytest_autoglm.server._tokens import count_prompt
-
     texts: list[str] = []
     sizes: list[tuple[int, int]] = []
     last_user = ""

@@ -27,22 +27,21 @@ class Vllm0320(Vllm0120):
     version = "0.32.0"
     source = "verified against the real server"
 
-    def refuse_body(self, body: bytes, content_type: str, parsed: object) -> ApiError | None:
-        from pytest_autoglm.server._profiles._check_0_32 import refuse_body
+    def __init__(self) -> None:
+        # loaded with the profile, not with the package; once, not per request
+        from pytest_autoglm.server._profiles import _check_0_32, _wire_0_32
 
-        return refuse_body(self, body, content_type)
+        self._check = _check_0_32
+        self._wire = _wire_0_32
+
+    def refuse_body(self, body: bytes, content_type: str, parsed: object) -> ApiError | None:
+        return self._check.refuse_body(self, body, content_type, parsed)
 
     def check_chat(self, body: object, config: ServerConfig) -> ApiError | ChatFacts:
-        from pytest_autoglm.server._profiles._check_0_32 import check_chat
-
-        return check_chat(self, body, config)
+        return self._check.check_chat(self, body, config)
 
     def completion_body(self, **fields: Any) -> bytes:
-        from pytest_autoglm.server._profiles._wire_0_32 import completion_body
-
-        return completion_body(**fields)
+        return self._wire.completion_body(**fields)
 
     def chunk_writer(self, cid: str, created: int, model: str, facts: ChatFacts) -> Any:
-        from pytest_autoglm.server._profiles._wire_0_32 import writer_for
-
-        return writer_for(cid, created, model, facts)
+        return self._wire.writer_for(cid, created, model, facts)
