@@ -47,3 +47,33 @@ def test_a_content_chunk_holds_the_piece_as_json_writes_it(piece: str) -> None:
     data = json.loads(chunk.removeprefix(b"data: "))
     assert data["choices"][0]["delta"]["content"] == piece
     assert _dumps(piece) in chunk
+
+
+@given(text=TEXTS, reasoning=st.none() | TEXTS, model=TEXTS, finish=st.sampled_from(["stop", "length"]),
+       prompt=st.integers(0, 10**6), completion=st.integers(0, 10**6))  # fmt: skip
+def test_vllm_0_32_completion_body_is_its_fields_serialised_in_order(
+    text: str, reasoning: str | None, model: str, finish: str, prompt: int, completion: int
+) -> None:
+    from pytest_autoglm.server._profiles._wire_0_32 import FINGERPRINT
+    from pytest_autoglm.server._profiles._wire_0_32 import completion_body as body_0_32
+
+    expected = _dumps({
+        "id": "chatcmpl-1f", "object": "chat.completion", "created": 1700000000, "model": model,
+        "choices": [{
+            "index": 0,
+            "message": {"role": "assistant", "content": text, "refusal": None, "annotations": None,
+                        "audio": None, "function_call": None, "reasoning": reasoning},
+            "logprobs": None, "finish_reason": finish, "stop_reason": None,
+            "token_ids": None, "routed_experts": None,
+        }],
+        "service_tier": None, "system_fingerprint": FINGERPRINT,
+        "usage": {"prompt_tokens": prompt, "total_tokens": prompt + completion,
+                  "completion_tokens": completion, "prompt_tokens_details": None,
+                  "completion_tokens_details": None},
+        "prompt_logprobs": None, "prompt_token_ids": None, "prompt_text": None,
+        "kv_transfer_params": None, "ec_transfer_params": None, "metrics": None,
+    })  # fmt: skip
+    body = body_0_32(cid="chatcmpl-1f", created=1700000000, model=model, text=text,
+                     finish_reason=finish, prompt=prompt, completion=completion,
+                     reasoning=reasoning)  # fmt: skip
+    assert body == expected

@@ -13,29 +13,31 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pytest_autoglm.server._wire import dumps, event, string
+from pytest_autoglm.server._wire import _string, dumps, event, nullable, string
 
 FINGERPRINT = "vllm-0.32.0-74319afd"
 
 
 def completion_body(*, cid: str, created: int, model: str, text: str, finish_reason: str,
                     prompt: int, completion: int, reasoning: str | None = None) -> bytes:  # fmt: skip
-    return dumps({
-        "id": cid, "object": "chat.completion", "created": created, "model": model,
-        "choices": [{
-            "index": 0,
-            "message": {"role": "assistant", "content": text, "refusal": None, "annotations": None,
-                        "audio": None, "function_call": None, "reasoning": reasoning},
-            "logprobs": None, "finish_reason": finish_reason, "stop_reason": None,
-            "token_ids": None, "routed_experts": None,
-        }],
-        "service_tier": None, "system_fingerprint": FINGERPRINT,
-        "usage": {"prompt_tokens": prompt, "total_tokens": prompt + completion,
-                  "completion_tokens": completion, "prompt_tokens_details": None,
-                  "completion_tokens_details": None},
-        "prompt_logprobs": None, "prompt_token_ids": None, "prompt_text": None,
-        "kv_transfer_params": None, "ec_transfer_params": None, "metrics": None,
-    })  # fmt: skip
+    """A non-stream ``chat.completion``: the template holds what ``dumps`` of the fields in
+    vLLM 0.32.0's order gives, byte for byte (a test checks it), for a fraction of the cost."""
+    return (_COMPLETION % (
+        _string(cid), created, _string(model), _string(text), nullable(reasoning),
+        _string(finish_reason), prompt, prompt + completion, completion,
+    )).encode()  # fmt: skip
+
+
+_COMPLETION: str = (
+    '{"id":%s,"object":"chat.completion","created":%d,"model":%s,"choices":[{"index":0,'
+    '"message":{"role":"assistant","content":%s,"refusal":null,"annotations":null,'
+    '"audio":null,"function_call":null,"reasoning":%s},"logprobs":null,"finish_reason":%s,'
+    '"stop_reason":null,"token_ids":null,"routed_experts":null}],"service_tier":null,'
+    '"system_fingerprint":' + _string(FINGERPRINT).replace("%", "%%") + ',"usage":{'
+    '"prompt_tokens":%d,"total_tokens":%d,"completion_tokens":%d,"prompt_tokens_details":null,'
+    '"completion_tokens_details":null},"prompt_logprobs":null,"prompt_token_ids":null,'
+    '"prompt_text":null,"kv_transfer_params":null,"ec_transfer_params":null,"metrics":null}'
+)
 
 
 class ChunkWriter:
