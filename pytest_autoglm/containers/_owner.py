@@ -24,6 +24,11 @@ PID_STARTED = f"{PREFIX}.pid-started"
 WORKER = f"{PREFIX}.worker"
 TEST = f"{PREFIX}.test"
 
+#: seconds two readings of one process's start time may differ by: Linux derives it from
+#: the boot time in /proc/stat, which steps by a whole second now and then (clock
+#: adjustments), so a live owner must not be taken for a reused pid over that step
+START_TIME_SLACK = 2.0
+
 
 def _process_started(pid: int) -> str | None:
     """The start time of ``pid`` as psutil reports it, or ``None`` if there is no such process."""
@@ -69,13 +74,20 @@ def owner_alive(labels: Mapping[str, str]) -> bool | None:
     if started is None:
         return False
     recorded = labels.get(PID_STARTED)
-    return not recorded or recorded == started
+    if not recorded:
+        return True
+    try:
+        return abs(float(recorded) - float(started)) <= START_TIME_SLACK
+    except ValueError:
+        return recorded == started
 
 
 def sweep(client: Any, owner: Owner) -> list[str]:
     """Remove the kit's containers whose owner process on this host is gone; return their names."""
     removed = []
-    for container in client.containers.list(all=True, filters={"label": SESSION}):
+    # ignore_removed: another process may remove a listed container before it is inspected
+    listed = client.containers.list(all=True, filters={"label": SESSION}, ignore_removed=True)
+    for container in listed:
         labels = container.labels or {}
         if labels.get(SESSION) == owner.session or owner_alive(labels) is not False:
             continue

@@ -58,7 +58,9 @@ def containers_with(engine: Any) -> Callable[[str], list[Any]]:
 
     def find(value: str) -> list[Any]:
         return list(
-            engine.client.containers.list(all=True, filters={"label": f"{TOKEN_LABEL}={value}"})
+            engine.client.containers.list(
+                all=True, filters={"label": f"{TOKEN_LABEL}={value}"}, ignore_removed=True
+            )
         )
 
     return find

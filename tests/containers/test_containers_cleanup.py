@@ -112,12 +112,18 @@ def test_gpu(autoglm_container):
     result.assert_outcomes(failed=1)
 
 
-def _wait_for(find: Callable[[], list[Any]], deadline: float, what: str) -> list[Any]:
+def _wait_for(
+    find: Callable[[], list[Any]], deadline: float, what: str, process: subprocess.Popen[str]
+) -> list[Any]:
     end = time.monotonic() + deadline
     while time.monotonic() < end:
         found = find()
         if found:
             return found
+        if process.poll() is not None:  # the inner run ended: its output says why
+            raise AssertionError(
+                f"no {what}: the inner run exited; its output:\n{process.stdout.read() if process.stdout else ''}"
+            )
         time.sleep(0.1)
     raise AssertionError(f"no {what} after {deadline} s")
 
@@ -149,10 +155,14 @@ def test_interrupted(autoglm_container):
             lambda: [c for c in containers_with(token) if c.status == "running"],
             60,
             "running container",
+            process,
         )
         if moment == "test-body":  # the readiness wait is over: the server logged its line
             _wait_for(
-                lambda: ["x"] if b"server ready" in running[0].logs() else [], 30, "ready line"
+                lambda: ["x"] if b"server ready" in running[0].logs() else [],
+                30,
+                "ready line",
+                process,
             )
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
@@ -192,6 +202,14 @@ def test_sweep_removes_dead_sessions_containers_only(
         made["reused"] = engine.client.containers.create(
             HANG, name=f"autoglm-sweep-reused-{token}", labels={**reused, TOKEN_LABEL: token}
         ).name
+        # the live owner's start time read one boot-time step (1 s) apart: still alive
+        stepped = live_owner.labels()
+        stepped.update(
+            {PID_STARTED: f"{float(stepped[PID_STARTED]) + 1:.2f}", SESSION: "step" + token}
+        )
+        made["stepped"] = engine.client.containers.create(
+            HANG, name=f"autoglm-sweep-stepped-{token}", labels={**stepped, TOKEN_LABEL: token}
+        ).name
         pytester.makepyfile(
             inner_header(token)
             + f"""
@@ -203,7 +221,7 @@ def test_any(autoglm_container):
         result.assert_outcomes(passed=1)
         # Under xdist another worker's inner run may sweep them first: both are right.
         left = {c.name for c in containers_with(token)}
-        assert left == {made["live"], made["far"]}
+        assert left == {made["live"], made["far"], made["stepped"]}
     finally:
         live.kill()
         live.wait()

@@ -18,7 +18,9 @@ TEST_LABEL = "io.pytest-autoglm.test"
 def _left(engine: Any, nodeid_part: str) -> list[Any]:
     return [
         c
-        for c in engine.client.containers.list(all=True, filters={"label": TEST_LABEL})
+        for c in engine.client.containers.list(
+            all=True, filters={"label": TEST_LABEL}, ignore_removed=True
+        )
         if nodeid_part in c.labels.get(TEST_LABEL, "")
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -17,6 +18,7 @@ from pytest_autoglm.containers import (
     log,
     violations,
 )
+from pytest_autoglm.containers._owner import HOST, PID_STARTED, Owner, owner_alive
 from pytest_autoglm.containers._session import make_spec
 from pytest_autoglm.containers._spec import exposes_engine_socket, short_label
 
@@ -314,3 +316,22 @@ def test_summary_names_what_was_swept() -> None:
         "containers: swept 2 left by dead sessions: autoglm-httpd-abc-1, autoglm-vllm-def-2",
         "container NOT removed: autoglm-x-1: engine said no",
     ]
+
+
+@pytest.mark.parametrize(
+    ("shift", "alive"),
+    [(0.0, True), (1.0, True), (-1.0, True), (-30.0, False), (3600.0, False)],
+)
+def test_owner_alive_tolerates_the_boot_time_step(shift: float, alive: bool) -> None:
+    # Linux derives a start time from /proc/stat's boot time, which steps by whole seconds:
+    # a live owner read a second apart is still alive; a pid reused later is not its owner.
+    owner = Owner(session="s", pid=os.getpid())
+    labels = owner.labels()
+    labels[PID_STARTED] = f"{float(labels[PID_STARTED]) + shift:.2f}"
+    assert owner_alive(labels) is alive
+
+
+def test_owner_alive_without_a_start_time_trusts_the_pid() -> None:
+    labels = {**Owner(session="s", pid=os.getpid()).labels(), PID_STARTED: ""}
+    assert owner_alive(labels) is True
+    assert owner_alive({**labels, HOST: "another-machine"}) is None
