@@ -23,6 +23,10 @@ FAST_RETRY = RetryPolicy(initial=0.05, factor=2.0, max_retries=3)
 
 @pytest.fixture
 def phone() -> InMemoryPhone:
+    """The agent's phone. It keeps every action and the foreground app, so a test that
+    asserts on them makes its own in the body (``agent.phone = phone = InMemoryPhone()``):
+    under ``--autoglm-leak-check`` the body runs many times with the same fixture values,
+    and each run must start from a phone on the home screen with no actions."""
     return InMemoryPhone()
 
 

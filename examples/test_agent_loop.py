@@ -10,9 +10,8 @@ from pytest_autoglm.protocol import Finish, Launch, Tap, Type
 from pytest_autoglm.server import FakeServer
 
 
-def test_runs_a_task_to_the_end(
-    autoglm_server: FakeServer, agent: Agent, phone: InMemoryPhone
-) -> None:
+def test_runs_a_task_to_the_end(autoglm_server: FakeServer, agent: Agent) -> None:
+    agent.phone = phone = InMemoryPhone()  # the body's own: see conftest.py
     autoglm_server.episode([
         ("打开微信", Launch("微信")),
         ("点搜索框", Tap((500, 120))),
@@ -34,6 +33,7 @@ def test_runs_a_task_to_the_end(
 def test_each_request_carries_exactly_one_screenshot(
     autoglm_server: FakeServer, agent: Agent
 ) -> None:
+    agent.phone = InMemoryPhone()
     autoglm_server.episode([Launch("微信"), Tap((10, 10)), Finish("ok")])
     agent.run("task")
     for call in autoglm_server.calls:
@@ -46,9 +46,8 @@ def test_each_request_carries_exactly_one_screenshot(
     assert '"current_app": "微信"' in second[-1]["content"][1]["text"]
 
 
-def test_reply_with_closing_answer_tag(
-    autoglm_server: FakeServer, agent: Agent, phone: InMemoryPhone
-) -> None:
+def test_reply_with_closing_answer_tag(autoglm_server: FakeServer, agent: Agent) -> None:
+    agent.phone = phone = InMemoryPhone()
     autoglm_server.reply(Tap((500, 500)), thinking="tap", style="closed")
     autoglm_server.reply(Finish("done"))
     assert agent.run("task") == "done"
@@ -61,9 +60,8 @@ def test_unparseable_reply_stops_the_agent(autoglm_server: FakeServer, agent: Ag
 
 
 @pytest.mark.autoglm_server(transport="http")
-def test_the_same_over_a_real_socket(
-    autoglm_server: FakeServer, agent: Agent, phone: InMemoryPhone
-) -> None:
+def test_the_same_over_a_real_socket(autoglm_server: FakeServer, agent: Agent) -> None:
+    agent.phone = phone = InMemoryPhone()
     assert autoglm_server.base_url.startswith("http://127.0.0.1:")
     autoglm_server.episode([Launch("微信"), Finish("ok")])
     assert agent.run("task") == "ok"

@@ -16,16 +16,16 @@ from pytest_autoglm.server import FakeServer
 
 
 @pytest.mark.autoglm_cassette("agent_opens_wechat", timing=0)
-def test_agent_opens_wechat(autoglm_server: FakeServer, agent: Agent, phone: InMemoryPhone) -> None:
+def test_agent_opens_wechat(autoglm_server: FakeServer, agent: Agent) -> None:
+    agent.phone = phone = InMemoryPhone()  # on the home screen, as when it was recorded
     assert agent.run("打开微信") == "已打开"
     assert phone.actions == [("Launch", {"app": "微信"})]
     assert all(call.stream for call in autoglm_server.calls)
 
 
 @pytest.mark.autoglm_cassette("agent_opens_wechat", timing=0)
-def test_a_fault_on_top_of_a_recording(
-    autoglm_server: FakeServer, agent: Agent, phone: InMemoryPhone
-) -> None:
+def test_a_fault_on_top_of_a_recording(autoglm_server: FakeServer, agent: Agent) -> None:
+    agent.phone = InMemoryPhone()
     autoglm_server.fail(503, retry_after=0)  # scripted faults come before the cassette
     assert agent.run("打开微信") == "已打开"
     assert [call.status for call in autoglm_server.calls] == [503, 200, 200]

@@ -137,6 +137,15 @@ class CommandCheck:
     def checked(self) -> int:
         return sum(self._run)
 
+    def mark(self) -> tuple[int, list[bool], int]:
+        """Where the check stands, for :meth:`rewind` (a leak check's next round)."""
+        return self._next, list(self._run), len(self.misses)
+
+    def rewind(self, mark: tuple[int, list[bool], int]) -> None:
+        self._next, run, misses = mark
+        self._run = list(run)
+        del self.misses[misses:]
+
     def check(self, tool: str, argv: Sequence[str]) -> str | None:
         """None when the command is the next recorded one; else why it is not."""
         normal = normalise_argv(argv)

@@ -89,12 +89,35 @@ class CassetteSession:
         self.commands: list[DeviceCommand] = []
         self.command_check: CommandCheck | None = None
         self._position = 0  # exchanges before the next command, in the cassette written
+        from pytest_autoglm import _rounds
+
+        _rounds.track(self)  # a leak check's later rounds replay the cassette from the start
 
     @property
     def description(self) -> str:
         if self.live:
             return f"live {self.upstream.base_url if self.upstream else ''}"
         return f"cassette {self.path.name} ({self.mode})"
+
+    # -- a leak check's rounds ---------------------------------------------------------
+    def save_round(self) -> object:
+        """Where replay and recording stand: a leak check restores it before each round
+        after the first (``_rounds``), so every round replays the cassette as round 1 did."""
+        with self._lock:
+            checked = None if self.command_check is None else self.command_check.mark()
+            return (list(self._used), self._position, len(self.new), len(self.commands),
+                    self.passed_live, checked)  # fmt: skip
+
+    def restore_round(self, state: Any) -> None:
+        used, position, new, commands, passed_live, checked = state
+        with self._lock:
+            self._used = list(used)
+            self._position = position
+            del self.new[new:]  # what a later round records replaces what the last one did
+            del self.commands[commands:]
+            self.passed_live = passed_live
+            if self.command_check is not None and checked is not None:
+                self.command_check.rewind(checked)
 
     # -- answering --------------------------------------------------------------------
     def answer(self, request: Request, call: Call) -> Plan | str:
@@ -269,6 +292,9 @@ class CassetteSession:
 
         A live stream still open (a client that hung up while the server stalled, on the
         loopback transport) is hung up on, and kept as far as it came, as cut."""
+        from pytest_autoglm import _rounds
+
+        _rounds.untrack(self)
         with self._lock:
             streaming = list(self._streaming)
         for exchange, answer in streaming:

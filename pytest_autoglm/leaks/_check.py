@@ -138,7 +138,7 @@ class LeakCheck:
             )
         return (
             f"(in attribution round {self.round - self.measured_end + 1} of "
-            f"{ATTRIBUTION_ROUNDS} of the leak check, run to find the sites of a heap leak)"
+            f"{ATTRIBUTION_ROUNDS + 1} of the leak check, run to find the sites of a heap leak)"
         )
 
     # -- the loop -----------------------------------------------------------------------
@@ -158,8 +158,13 @@ class LeakCheck:
                 self._settle()
                 self._record(number - warmup + 1)
         if self._heap_grew():
+            # One round traced deep before the first snapshot: what each round replaces (the
+            # last reply, the agent's history) is then in both snapshots. Without it the
+            # last round's live objects, untraced before the restart, read as growth.
+            self._heap.deepen()
+            yield from self._round(self.measured_end)
             before = self._deep_snapshot()
-            for number in range(self.measured_end, self.measured_end + ATTRIBUTION_ROUNDS):
+            for number in range(self.measured_end + 1, self.measured_end + 1 + ATTRIBUTION_ROUNDS):
                 yield from self._round(number)
             self._settle()
             self._attribution = _sites.attribute(before, _sites.snapshot(), ATTRIBUTION_ROUNDS)
@@ -207,7 +212,6 @@ class LeakCheck:
         return trend(tuple(series), threshold).leaking
 
     def _deep_snapshot(self) -> tracemalloc.Snapshot:
-        self._heap.deepen()
         self._settle()
         return _sites.snapshot()
 

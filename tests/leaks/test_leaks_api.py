@@ -66,6 +66,24 @@ def test_the_error_names_the_leaking_line() -> None:
     assert "history.append(bytes(4096))  # the leaking line" in rest
 
 
+def test_what_each_round_replaces_is_not_named_as_a_leak_site() -> None:
+    """Before: the attribution rounds restarted tracing and snapshotted at once, so the last
+    round's reply (replaced every round, never growing) read as +12.8 KiB/round and headed
+    the report, above the real 1 KiB/round leak."""
+    history: list[bytes] = []
+    state: dict[str, bytes] = {}
+
+    def body() -> None:
+        state["last reply"] = bytes(64 * 1024)  # replaced: not a leak
+        history.append(bytes(1024))  # the leak
+
+    with pytest.raises(LeakError) as caught:
+        assert_no_leak(body, rounds=10, warmup=2, rss=None)
+    sites = str(caught.value).partition("top growing allocation sites:")[2]
+    assert "history.append(bytes(1024))" in sites
+    assert "last reply" not in sites, sites
+
+
 def test_the_fake_servers_call_record_is_the_kits_bookkeeping_not_a_leak() -> None:
     """The kit's fake server records every request (``server.calls``): a repeated body that
     calls it grows that record by design, which must not fail a clean test."""
