@@ -30,11 +30,6 @@ def string(text: str) -> bytes:
     return _string(text).encode()  # type: ignore[no-any-return]
 
 
-def nullable(text: str | None) -> str:
-    """A JSON string or ``null`` (as text, for the body templates)."""
-    return "null" if text is None else _string(text)
-
-
 def split_tokens(text: str, rng: random.Random, mean_chars: float = 3.0) -> list[str]:
     """Split ``text`` into token-sized pieces: short enough that markers such as
     ``do(action=`` and ``</think>`` always straddle a boundary, as a real model's stream does.
@@ -74,20 +69,21 @@ def completion_body(
     order gives (a test checks it): serialising the whole dict per reply cost more than
     the rest of the fake's work.
     """
-    return (_COMPLETION % (
-        _string(cid), created, _string(model), _string(text), nullable(reasoning),
-        _string(finish_reason), prompt, prompt + completion, completion,
-    )).encode()  # fmt: skip
+    return _COMPLETION % (  # bytes: only the strings are encoded, not the whole body
+        _string(cid).encode(), created, _string(model).encode(), _string(text).encode(),
+        b"null" if reasoning is None else _string(reasoning).encode(),
+        _string(finish_reason).encode(), prompt, prompt + completion, completion,
+    )  # fmt: skip
 
 
-_COMPLETION = (
-    '{"id":%s,"object":"chat.completion","created":%d,"model":%s,"choices":[{"index":0,'
-    '"message":{"role":"assistant","content":%s,"refusal":null,"annotations":null,'
-    '"audio":null,"function_call":null,"tool_calls":[],"reasoning_content":%s},'
-    '"logprobs":null,"finish_reason":%s,"stop_reason":null,"token_ids":null}],'
-    '"service_tier":null,"system_fingerprint":null,"usage":{"prompt_tokens":%d,'
-    '"total_tokens":%d,"completion_tokens":%d,"prompt_tokens_details":null},'
-    '"prompt_logprobs":null,"prompt_token_ids":null,"kv_transfer_params":null}'
+_COMPLETION: bytes = (
+    b'{"id":%b,"object":"chat.completion","created":%d,"model":%b,"choices":[{"index":0,'
+    b'"message":{"role":"assistant","content":%b,"refusal":null,"annotations":null,'
+    b'"audio":null,"function_call":null,"tool_calls":[],"reasoning_content":%b},'
+    b'"logprobs":null,"finish_reason":%b,"stop_reason":null,"token_ids":null}],'
+    b'"service_tier":null,"system_fingerprint":null,"usage":{"prompt_tokens":%d,'
+    b'"total_tokens":%d,"completion_tokens":%d,"prompt_tokens_details":null},'
+    b'"prompt_logprobs":null,"prompt_token_ids":null,"kv_transfer_params":null}'
 )
 
 

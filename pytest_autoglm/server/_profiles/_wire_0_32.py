@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pytest_autoglm.server._wire import _string, dumps, event, nullable, string
+from pytest_autoglm.server._wire import _string, dumps, event, string
 
 FINGERPRINT = "vllm-0.32.0-74319afd"
 
@@ -22,21 +22,22 @@ def completion_body(*, cid: str, created: int, model: str, text: str, finish_rea
                     prompt: int, completion: int, reasoning: str | None = None) -> bytes:  # fmt: skip
     """A non-stream ``chat.completion``: the template holds what ``dumps`` of the fields in
     vLLM 0.32.0's order gives, byte for byte (a test checks it), for a fraction of the cost."""
-    return (_COMPLETION % (
-        _string(cid), created, _string(model), _string(text), nullable(reasoning),
-        _string(finish_reason), prompt, prompt + completion, completion,
-    )).encode()  # fmt: skip
+    return _COMPLETION % (  # bytes: only the strings are encoded, not the whole body
+        _string(cid).encode(), created, _string(model).encode(), _string(text).encode(),
+        b"null" if reasoning is None else _string(reasoning).encode(),
+        _string(finish_reason).encode(), prompt, prompt + completion, completion,
+    )  # fmt: skip
 
 
-_COMPLETION: str = (
-    '{"id":%s,"object":"chat.completion","created":%d,"model":%s,"choices":[{"index":0,'
-    '"message":{"role":"assistant","content":%s,"refusal":null,"annotations":null,'
-    '"audio":null,"function_call":null,"reasoning":%s},"logprobs":null,"finish_reason":%s,'
-    '"stop_reason":null,"token_ids":null,"routed_experts":null}],"service_tier":null,'
-    '"system_fingerprint":' + _string(FINGERPRINT).replace("%", "%%") + ',"usage":{'
-    '"prompt_tokens":%d,"total_tokens":%d,"completion_tokens":%d,"prompt_tokens_details":null,'
-    '"completion_tokens_details":null},"prompt_logprobs":null,"prompt_token_ids":null,'
-    '"prompt_text":null,"kv_transfer_params":null,"ec_transfer_params":null,"metrics":null}'
+_COMPLETION: bytes = (
+    b'{"id":%b,"object":"chat.completion","created":%d,"model":%b,"choices":[{"index":0,'
+    b'"message":{"role":"assistant","content":%b,"refusal":null,"annotations":null,'
+    b'"audio":null,"function_call":null,"reasoning":%b},"logprobs":null,"finish_reason":%b,'
+    b'"stop_reason":null,"token_ids":null,"routed_experts":null}],"service_tier":null,'
+    b'"system_fingerprint":' + _string(FINGERPRINT).replace("%", "%%").encode() + b',"usage":{'
+    b'"prompt_tokens":%d,"total_tokens":%d,"completion_tokens":%d,"prompt_tokens_details":null,'
+    b'"completion_tokens_details":null},"prompt_logprobs":null,"prompt_token_ids":null,'
+    b'"prompt_text":null,"kv_transfer_params":null,"ec_transfer_params":null,"metrics":null}'
 )
 
 
