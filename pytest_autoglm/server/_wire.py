@@ -12,6 +12,8 @@ from typing import Any
 
 _CJK_MAX = 2  # a GLM token holds 1-2 CJK characters
 _ASCII_SIZES = (1, 2, 2, 3, 3, 3, 4, 4, 5, 6)  # a token holds ~1-6 ASCII characters
+_ASCII_COUNT = len(_ASCII_SIZES)
+_CJK_BITS, _ASCII_BITS = _CJK_MAX.bit_length(), _ASCII_COUNT.bit_length()
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -38,11 +40,31 @@ def split_tokens(text: str, rng: random.Random, mean_chars: float = 3.0) -> list
     pieces: list[str] = []
     i = 0
     n = len(text)
+    if type(rng) is not random.Random:  # a generator of its own: its own randint and choice
+        while i < n:
+            if ord(text[i]) >= 128:
+                size = rng.randint(1, _CJK_MAX)
+            else:
+                size = max(1, round(rng.choice(_ASCII_SIZES) * scale))
+            pieces.append(text[i : i + size])
+            i += size
+        return pieces or [""]
+    # random.Random's own draws, without its three Python calls per piece: randint(1, m)
+    # is 1 + _randbelow(m) and choice(seq) is seq[_randbelow(len(seq))], where
+    # _randbelow(k) draws getrandbits(k.bit_length()) until the value is below k
+    bits = rng.getrandbits
+    sizes = [max(1, round(size * scale)) for size in _ASCII_SIZES]
     while i < n:
         if ord(text[i]) >= 128:
-            size = rng.randint(1, _CJK_MAX)
+            r = bits(_CJK_BITS)
+            while r >= _CJK_MAX:
+                r = bits(_CJK_BITS)
+            size = 1 + r
         else:
-            size = max(1, round(rng.choice(_ASCII_SIZES) * scale))
+            r = bits(_ASCII_BITS)
+            while r >= _ASCII_COUNT:
+                r = bits(_ASCII_BITS)
+            size = sizes[r]
         pieces.append(text[i : i + size])
         i += size
     return pieces or [""]

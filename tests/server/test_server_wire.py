@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_autoglm.server._wire import ChunkWriter, completion_body
+from pytest_autoglm.server._wire import ChunkWriter, completion_body, split_tokens
 
 TEXTS = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 
@@ -77,3 +78,25 @@ def test_vllm_0_32_completion_body_is_its_fields_serialised_in_order(
                      finish_reason=finish, prompt=prompt, completion=completion,
                      reasoning=reasoning)  # fmt: skip
     assert body == expected
+
+
+def _split_by_randint_and_choice(text: str, rng: random.Random, mean_chars: float) -> list[str]:
+    """The split written with ``randint`` and ``choice``, as the stream chunking is specified."""
+    pieces: list[str] = []
+    i = 0
+    while i < len(text):
+        if ord(text[i]) >= 128:
+            size = rng.randint(1, 2)
+        else:
+            size = max(1, round(rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5, 6)) * mean_chars / 3.0))
+        pieces.append(text[i : i + size])
+        i += size
+    return pieces or [""]
+
+
+@given(text=st.text(st.sampled_from("ab (打开😀é\n"), max_size=60), seed=st.integers(0, 2**64),
+       mean=st.sampled_from([3.0, 1.0, 0.5, 2.5, 7.0]))  # fmt: skip
+def test_split_tokens_draws_as_randint_and_choice_do(text: str, seed: int, mean: float) -> None:
+    ours, reference = random.Random(seed), random.Random(seed)
+    assert split_tokens(text, ours, mean) == _split_by_randint_and_choice(text, reference, mean)
+    assert ours.getstate() == reference.getstate()  # the same draws: later ones agree too
