@@ -26,6 +26,7 @@ from pytest_autoglm._markers import (
     MarkerSpec,
     kit_marks,
 )
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._settings import settings_of
 
 
@@ -118,3 +119,6 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_sep("-", "autoglm")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+__dir__ = plugin_dir(globals())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm.containers._options import OPTIONS
 
 if TYPE_CHECKING:
@@ -95,3 +96,6 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     containers = _opened(session.config)
     if containers is not None:
         containers.disconnect()
+
+
+__dir__ = plugin_dir(globals())

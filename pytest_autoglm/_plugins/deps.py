@@ -21,6 +21,7 @@ import pytest
 
 from pytest_autoglm._markers import MarkerSpec, register_when_marked
 from pytest_autoglm._options import Option, flag_option, parse_bool
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._reasons import cut_list, plural
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm._workers import is_xdist_worker
@@ -266,3 +267,6 @@ class _PerTestHooks:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     register_when_marked(session, (REQUIRES,), _PerTestHooks(), "autoglm.deps.per-test")
+
+
+__dir__ = plugin_dir(globals())

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_autoglm._markers import marks_in_use
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm.gpu._options import GPU_MARKER, MARKERS, OPTIONS
 
 if TYPE_CHECKING:
@@ -177,3 +178,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
                 marked = True
     if marked and session.config.pluginmanager.get_plugin(_PER_TEST) is None:
         session.config.pluginmanager.register(_PerTestHooks(), _PER_TEST)
+
+
+__dir__ = plugin_dir(globals())

@@ -22,6 +22,7 @@ from pytest_autoglm._markers import (
     register_when_marked,
 )
 from pytest_autoglm._options import Option, flag_option
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm.leaks._defaults import (
     DEFAULT_CPU,
@@ -199,3 +200,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     register_when_marked(
         session, (NO_LEAK, MEMORY_LIMIT), _PerTestHooks(), "autoglm.leaks.per-test"
     )
+
+
+__dir__ = plugin_dir(globals())

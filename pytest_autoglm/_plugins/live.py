@@ -16,6 +16,7 @@ import pytest
 from pytest_autoglm._markers import KIT_MARKS_KEY, MarkerSpec, marks_in_use
 from pytest_autoglm._options import Option
 from pytest_autoglm._outcome import call_failed, track_call_outcome
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm.cassettes._options import BASE_URL, CASSETTE_MARKER, MODEL, RECORD_MODE
 
@@ -151,3 +152,6 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     if stats.commands:
         parts.append(f"{stats.commands} device command(s) checked or recorded")
     return ["cassettes: " + ", ".join(parts)]
+
+
+__dir__ = plugin_dir(globals())

@@ -19,6 +19,7 @@ import pytest
 
 from pytest_autoglm._markers import MarkerSpec, keyword_builder
 from pytest_autoglm._options import Option, flag_option
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._reasons import did_you_mean
 from pytest_autoglm._settings import settings_of
 
@@ -237,3 +238,6 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     ]
     lines.append(f"model cache: {len(cache.loads)} load(s), {cache.hits} reuse(s)")
     return lines
+
+
+__dir__ = plugin_dir(globals())

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_autoglm._markers import MarkerSpec, keyword_builder
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._workers import received_counts, send_counts
 
 if TYPE_CHECKING:
@@ -179,3 +180,6 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
         return None
     line = f"fake phone: {stats.commands} command(s) in {stats.tests} test(s)"
     return [line + (f", {stats.unknown} unknown" if stats.unknown else "")]
+
+
+__dir__ = plugin_dir(globals())

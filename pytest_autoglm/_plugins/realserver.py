@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from pytest_autoglm._options import Option, flag_option
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._settings import settings_of
 
 if TYPE_CHECKING:
@@ -212,3 +213,6 @@ class _ServerLog:
                 report.sections.append((f"autoglm model server log (last 50 lines of {server.log})",
                                         server.log_tail()))  # fmt: skip
         return report
+
+
+__dir__ = plugin_dir(globals())

@@ -18,6 +18,7 @@ from _pytest.config import ConftestImportFailure  # not re-exported by pytest; s
 
 from pytest_autoglm._markers import MarkerSpec
 from pytest_autoglm._options import Option, flag_option, parse_list
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._reasons import cut_list, plural
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm._workers import worker_output
@@ -323,3 +324,6 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     names = ", ".join(cut_list(registry.names, SUMMARY_NAMES))
     redactions = plural(registry.count, "redaction")
     return [f"secrets: {redactions} of {plural(len(registry), 'secret')} ({names})"]
+
+
+__dir__ = plugin_dir(globals())

@@ -14,6 +14,7 @@ import pytest
 from pytest_autoglm._markers import MarkerSpec, keyword_builder
 from pytest_autoglm._options import Option
 from pytest_autoglm._outcome import call_failed, track_call_outcome
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm._workers import received_counts, send_counts
 
@@ -299,3 +300,6 @@ def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
     if stats.unexpected:
         line += f", {stats.unexpected} unexpected"
     return [line]
+
+
+__dir__ = plugin_dir(globals())

@@ -19,6 +19,7 @@ import pytest
 
 from pytest_autoglm._markers import MarkerSpec
 from pytest_autoglm._options import Option
+from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._settings import settings_of
 
 #: the name strategies._profile registers (not imported here: that package imports hypothesis)
@@ -111,3 +112,6 @@ def pytest_autoglm_header(config: pytest.Config) -> str | None:
         current = settings.get_current_profile_name()  # e.g. set by --hypothesis-profile
         name = current if current == CI_PROFILE else None
     return f"hypothesis profile {name}" if name is not None else None
+
+
+__dir__ = plugin_dir(globals())

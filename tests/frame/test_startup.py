@@ -52,3 +52,41 @@ def test_a_suite_that_uses_no_capability_loads_no_checker(pytester: pytest.Pytes
     result = pytester.runpytest_subprocess("-q", "-s")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["LOADED []"])
+
+
+def test_each_plugin_module_lists_every_hook_and_fixture_in_dir() -> None:
+    """pytest registers hooks and finds fixtures through ``dir()``; the plugin modules
+    shorten it to those (``_plugins.plugin_dir``), so none may be left out."""
+    from _pytest.fixtures import getfixturemarker
+
+    import pytest_autoglm.plugin as entry
+
+    for module in (entry, *entry.feature_modules()):
+        offered = {
+            name
+            for name, value in vars(module).items()
+            if name.startswith("pytest_") or getfixturemarker(value) is not None
+        }
+        assert offered, module.__name__
+        assert set(dir(module)) == offered, module.__name__
+
+
+def test_every_hook_of_a_plugin_module_is_registered(pytester: pytest.Pytester) -> None:
+    from pytest_autoglm._features import FEATURES
+
+    config = pytester.parseconfigure()
+    manager = config.pluginmanager
+    for name in ("autoglm", *(f"autoglm.{feature}" for feature in FEATURES)):
+        module = manager.get_plugin(name)
+        hooks = {n for n, v in vars(module).items() if n.startswith("pytest_") and callable(v)}
+        registered = {caller.name for caller in manager.get_hookcallers(module) or ()}
+        # pytest_addhooks ran before the specs of the kit's own hooks were added: all count
+        assert registered == hooks, name
+
+
+def test_a_plugin_module_hook_and_fixture_still_work_through_dir(pytester: pytest.Pytester) -> None:
+    # a fixture (autoglm_clock) and a hook (the header) of modules whose dir() is shortened
+    pytester.makepyfile("def test_clock(autoglm_clock):\n    assert autoglm_clock.slept == []\n")
+    result = pytester.runpytest_subprocess("-v")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["autoglm: *fake server*"])
