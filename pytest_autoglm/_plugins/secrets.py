@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from _pytest.config import ConftestImportFailure  # not re-exported by pytest; stable since 3
@@ -23,15 +23,26 @@ from pytest_autoglm._reasons import cut_list, plural
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm._workers import worker_output
 from pytest_autoglm.secrets._apikey import NO_KEY_REASON, ApiKey, find_api_key
-from pytest_autoglm.secrets._envfile import EnvFileError, parse_secret_names
-from pytest_autoglm.secrets._registry import SecretRegistry, secret_registry
+from pytest_autoglm.secrets._registry import secret_registry
 from pytest_autoglm.secrets._session import (
     ENV_LOAD_KEY,
     display_path,
     issue_short_secret_warnings,
     load_session_env,
+    register_secrets,
     restore_session_env,
 )
+
+if TYPE_CHECKING:
+    from pytest_autoglm.secrets._registry import SecretRegistry
+
+
+def parse_secret_names(text: str) -> tuple[str, ...]:
+    """Names or glob patterns (the env file reader loads only when the option is given)."""
+    from pytest_autoglm.secrets._envfile import parse_secret_names as parse
+
+    return parse(text)
+
 
 ENV_FILE: Option[tuple[str, ...]] = Option(
     name="env-file",
@@ -204,13 +215,15 @@ def _load_env(early_config: pytest.Config) -> None:
     early = cast(pytest.Config, _EarlyConfig(early_config))
     try:
         where, paths = _env_file_paths(early_config, early)
+        override = ENV_OVERRIDE.resolve(early)[1]
+        extra_names = SECRET_NAMES.resolve(early)[1]
+        if not paths:  # no file to read (nor its reader to import): only the environment
+            register_secrets(early_config, None, os.environ, extra_names)
+            return
+        from pytest_autoglm.secrets._envfile import EnvFileError
+
         try:
-            load_session_env(
-                early_config,
-                paths,
-                override=ENV_OVERRIDE.resolve(early)[1],
-                extra_names=SECRET_NAMES.resolve(early)[1],
-            )
+            load_session_env(early_config, paths, override=override, extra_names=extra_names)
         except EnvFileError as exc:
             raise pytest.UsageError(f"{where}: {exc}") from None
     except pytest.UsageError:

@@ -6,10 +6,12 @@ import contextlib
 import threading
 import warnings
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_autoglm.secrets._matcher import Matcher
+if TYPE_CHECKING:
+    from pytest_autoglm.secrets._matcher import Matcher
 
 #: Shorter values are not redacted: ``***`` in place of every ``1234`` or ``admin`` would
 #: rewrite ordinary text all over a report (too many false hits).
@@ -42,8 +44,10 @@ class SecretRegistry:
         self._warn = warn or (lambda warning: warnings.warn(warning, stacklevel=4))
         self._lock = threading.Lock()
         self._names: dict[str, str] = {}  # value -> the name it was first registered under
-        self._matcher = Matcher(())  # rebuilt on the first redact after an add (compiling is dear)
-        self._stale = False
+        # built on the first redact, and again on the first after an add (compiling is dear);
+        # its module loads then too, so a run that never redacts never imports it
+        self._matcher: Matcher | None = None
+        self._stale = True
         self._on_active: list[Callable[[], None]] = []  # called once the first secret is added
         self._warned: set[str] = set()  # short values warned about (one warning per value)
         self._count = 0
@@ -137,10 +141,13 @@ class SecretRegistry:
     def _current(self) -> Matcher:
         """The matcher for the secrets registered so far (built once per change)."""
         if self._stale:
+            from pytest_autoglm.secrets._matcher import Matcher
+
             with self._lock:
                 if self._stale:
                     self._matcher = Matcher(self._names)
                     self._stale = False
+        assert self._matcher is not None  # built above, never unset
         return self._matcher
 
     def add_count(self, hits: int) -> None:

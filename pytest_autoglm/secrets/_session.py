@@ -6,21 +6,24 @@ import fnmatch
 import os
 from collections.abc import Iterable, Mapping, MutableMapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from pytest_autoglm._workers import is_xdist_worker
 from pytest_autoglm.secrets._apikey import KEY_VARIABLES
-from pytest_autoglm.secrets._envfile import EnvLoad, load_env_files, looks_secret
 from pytest_autoglm.secrets._registry import secret_registry
 
-ENV_LOAD_KEY = pytest.StashKey[EnvLoad]()
+if TYPE_CHECKING:  # the env file reader loads only when there is a file to read
+    from pytest_autoglm.secrets._envfile import EnvLoad
+
+ENV_LOAD_KEY = pytest.StashKey["EnvLoad"]()
 PENDING_WARNINGS_KEY = pytest.StashKey[list[Warning]]()
 
 
 def register_secrets(
     config: pytest.Config,
-    load: EnvLoad,
+    load: EnvLoad | None,
     environ: Mapping[str, str],
     extra_names: Iterable[str],
 ) -> None:
@@ -30,18 +33,22 @@ def register_secrets(
     subject to the user's ``filterwarnings``); the value itself is never in the message.
     They are kept until :func:`issue_short_secret_warnings`, when pytest knows whether
     this process is an xdist worker: each worker loads the same files, and xdist would
-    show a worker's warning once more per worker.
+    show a worker's warning once more per worker. ``load`` is ``None`` when no env file
+    was read: then only the environment's variables are looked at.
     """
     registry = secret_registry(config)
     extra = tuple(extra_names)
-    files = ", ".join(display_path(path, config) for path in load.files)
     pending = config.stash.setdefault(PENDING_WARNINGS_KEY, [])
     with registry.warnings_to(pending.append):
-        for name, value in load.values.items():
-            if looks_secret(name, extra):
-                registry.add(value, name=f"{name} ({files})")
-                if environ.get(name, value) != value:  # the environment's value won
-                    registry.add(environ[name], name=name)
+        if load is not None and load.values:
+            from pytest_autoglm.secrets._envfile import looks_secret
+
+            files = ", ".join(display_path(path, config) for path in load.files)
+            for name, value in load.values.items():
+                if looks_secret(name, extra):
+                    registry.add(value, name=f"{name} ({files})")
+                    if environ.get(name, value) != value:  # the environment's value won
+                        registry.add(environ[name], name=name)
         for name in KEY_VARIABLES:
             registry.add(environ.get(name, ""), name=name)
         for name, value in environ.items():
@@ -75,6 +82,8 @@ def load_session_env(
     environ: MutableMapping[str, str] | None = None,
 ) -> EnvLoad:
     """Load ``paths`` into the environment, register the secrets, remember it for restore."""
+    from pytest_autoglm.secrets._envfile import load_env_files
+
     environ = os.environ if environ is None else environ
     load = load_env_files(paths, environ, override=override)
     config.stash[ENV_LOAD_KEY] = load

@@ -90,3 +90,28 @@ def test_a_plugin_module_hook_and_fixture_still_work_through_dir(pytester: pytes
     result = pytester.runpytest_subprocess("-v")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["autoglm: *fake server*"])
+
+
+def test_a_run_without_env_files_or_secrets_loads_no_secret_reader(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The env file reader loads when there is a file; the matcher when there is a secret."""
+    for name in ("AUTOGLM_API_KEY", "PHONE_AGENT_API_KEY", "AUTOGLM_ENV_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    pytester.makepyfile("def test_ok(): pass")
+    pytester.makeconftest(
+        "import sys\n"
+        "def pytest_unconfigure(config):\n"
+        "    print('LOADED', sorted(m for m in sys.modules if m in (\n"
+        "        'pytest_autoglm.secrets._envfile', 'pytest_autoglm.secrets._matcher')))\n"
+    )
+    result = pytester.runpytest_subprocess("-q", "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["LOADED []"])
+    # with a file and a secret in it, both load (and the secret is redacted)
+    (pytester.path / ".env").write_text("DEMO_TOKEN=tok-0123456789abcdef\n")
+    pytester.makepyfile("def test_ok():\n    print('tok-0123456789abcdef')\n    assert 0")
+    result = pytester.runpytest_subprocess("-q", "-s")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["LOADED *_envfile*_matcher*"])
+    result.stdout.no_fnmatch_line("*tok-0123456789abcdef*")
