@@ -52,6 +52,9 @@ class LeakResult:
     sources: tuple[SourceResult, ...]
     sites: tuple[str, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    #: the first measured window, when a source grew there and the rounds ran again
+    #: (``sources`` then hold the second window, the verdict)
+    first_window: tuple[SourceResult, ...] = ()
 
     @property
     def leaking(self) -> tuple[SourceResult, ...]:
@@ -82,6 +85,17 @@ class LeakResult:
     def table(self) -> str:
         """Every source's trend and the samples, for the report section."""
         lines = [f"{self.warmup} warm-up rounds, then {self.rounds} measured rounds"]
+        if self.first_window:
+            grew = ", ".join(
+                f"{s.label} {format_size(s.trend.slope)}/round"
+                for s in self.first_window
+                if s.trend is not None and s.trend.leaking
+            )
+            lines[0] += (
+                f", then {self.rounds} more (below): the first {self.rounds} grew ({grew}); "
+                + ("so did the next" if self.leaking else
+                   "the next did not, so that was one-off growth, not a leak")
+            )  # fmt: skip
         lines += [source.row() for source in self.sources]
         lines += [f"warning: {w}" for w in self.warnings]
         for source in self.sources:

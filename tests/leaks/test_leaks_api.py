@@ -122,6 +122,31 @@ def test_a_one_kib_leak_is_caught_within_thirty_rounds() -> None:
         assert_no_leak(corpus.module_list_append(), rounds=25, warmup=5)
 
 
+def test_a_leak_of_a_few_hundred_bytes_per_round_is_still_caught() -> None:
+    """The second window (run when the first grew) must not let a steady small leak through."""
+    with pytest.raises(LeakError, match=r"^leaked 6\d\d B/round over 20 rounds") as caught:
+        assert_no_leak(corpus.module_list_append(600), rss=None)
+    table = caught.value.result.table()
+    assert "then 20 more (below): the first 20 grew (Python heap 6" in table, table
+    assert "; so did the next\n" in table, table
+
+
+def test_growth_that_stops_in_the_second_window_passes_and_says_so() -> None:
+    """Before: a cache filling for 32 rounds failed at 1.0 KiB/round over rounds 6-25."""
+    body = corpus.slowly_filling_cache()
+    with no_leak(rss=None) as check:
+        for _ in check:
+            body()
+    assert check.result is not None
+    assert check.result.passed, check.result.table()
+    first = check.result.table().splitlines()[0]
+    assert re.match(
+        r"5 warm-up rounds, then 20 measured rounds, then 20 more \(below\): the first 20 "
+        r"grew \(Python heap 1\.\d KiB/round\); the next did not, so that was one-off growth",
+        first,
+    ), first
+
+
 def test_thresholds_are_per_round_sizes() -> None:
     body = corpus.module_list_append(4096)
     assert_no_leak(body, cpu="8 KiB", rss=None)  # 4 KiB/round is under 8 KiB/round

@@ -36,7 +36,8 @@ def test_a_leak_fails_with_a_summary_and_a_named_section(pytester: pytest.Pytest
             "+4.0 KiB/round (+1.0 blocks/round) at test_agent.py:7",
             "    test_agent.py:7: HISTORY.append(bytes(4096))",
             "*- autoglm leaks -*",
-            "5 warm-up rounds, then 20 measured rounds",
+            "5 warm-up rounds, then 20 measured rounds, then 20 more (below): the first 20 "
+            "grew (Python heap 4.0 KiB/round*); so did the next",
             "Python heap: 4.0 KiB/round (halves *), threshold 512 B/round, *: LEAK",
             "RSS: *: ok",
             "*- autoglm -*",
