@@ -149,12 +149,18 @@ class Entry:
         return self._label
 
 
-@dataclass(frozen=True)
 class Taken:
-    """What the script gave one request: its answer entry and the shaping faults applied."""
+    """What the script gave one request: its answer entry and the shaping faults applied.
 
-    entry: Entry | None
-    shaping: tuple[Entry, ...] = ()
+    Internal, one per call: a plain slotted class (a frozen dataclass's per-field
+    ``object.__setattr__`` is the cost of building it). Read-only by convention.
+    """
+
+    __slots__ = ("entry", "shaping")
+
+    def __init__(self, entry: Entry | None, shaping: tuple[Entry, ...] = ()) -> None:
+        self.entry = entry
+        self.shaping = shaping
 
 
 class Script:
