@@ -27,9 +27,13 @@ _ROLES = ("system", "user", "assistant", "tool", "developer")
 _FLOATS = ("temperature", "top_p", "frequency_penalty", "presence_penalty")
 
 
-@dataclass(frozen=True)
+@dataclass
 class ChatFacts:
-    """What the core needs from an accepted request."""
+    """What the core needs from an accepted request (read-only by convention).
+
+    Not frozen: one is built per call, and a frozen dataclass's per-field
+    ``object.__setattr__`` is most of what building it costs.
+    """
 
     model: str
     stream: bool
