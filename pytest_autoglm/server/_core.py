@@ -340,7 +340,7 @@ class Core:
 
     def _reply(self, reply: Reply, entry: Entry, facts: ChatFacts,
                shaping: tuple[Entry, ...]) -> Plan:  # fmt: skip
-        rng = self._seeded(self.config.seed * 1_000_003 + entry.number * 1009 + entry.uses)
+        seed = self.config.seed * 1_000_003 + entry.number * 1009 + entry.uses
         est = self.config.tokens
         text, finish = reply.text, reply.finish_reason
         completion = est.text_tokens(text)
@@ -351,7 +351,7 @@ class Core:
             text = text[: max(0, len(text) * budget // max(completion, 1))]
             completion, finish = est.text_tokens(text), "length"
         thinking, text = _reasoning_split(text, self.config.reasoning_parser)
-        cid = completion_id(rng)
+        cid = completion_id(seed)
         model = facts.model
         slow, shape = _shaped(shaping)
         if not facts.stream:
@@ -360,12 +360,13 @@ class Core:
                                    completion=completion, reasoning=thinking)  # fmt: skip
             plan = _json_plan(200, body)
             if slow is not None:
-                count = len(split_tokens(text, rng, self.config.chunk_chars))
+                count = len(split_tokens(text, self._seeded(seed), self.config.chunk_chars))
                 plan.head_delay = slow.ttft + slow.inter_chunk * max(0, count - 1)
             if isinstance(shape, CutStream):
                 plan.headers.append(("content-length", str(len(body))))
                 plan.body, plan.cut = body[: len(body) // 2], True  # never "clean": length is set
             return plan
+        rng = self._seeded(seed)  # token-sized pieces vary per seed, as a sampler's do
         if reply.chunks is not None and text == reply.text:
             pieces = list(reply.chunks)
         else:

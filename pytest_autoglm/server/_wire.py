@@ -70,8 +70,19 @@ def split_tokens(text: str, rng: random.Random, mean_chars: float = 3.0) -> list
     return pieces or [""]
 
 
-def completion_id(rng: random.Random) -> str:
-    return f"chatcmpl-{rng.getrandbits(128):032x}"
+_ID_BITS = (1 << 128) - 1
+_ID_MIX = 0x9E3779B97F4A7C15F39CC0605CEDC835  # odd: a bijection of the 128-bit seeds
+_ID_SALT = 0x6A09E667F3BCC908B2FB1366EA957D3E  # so that seed 0 is not an id of zeros
+
+
+def completion_id(seed: int) -> str:
+    """A random-looking, per-seed deterministic id shaped like vLLM's (32 hex digits).
+
+    A multiplicative hash, not ``random.Random(seed)``: seeding a Mersenne Twister was
+    most of a non-stream answer's rendering cost, and a non-stream answer needs no other
+    random number.
+    """
+    return f"chatcmpl-{((seed * _ID_MIX) ^ _ID_SALT) & _ID_BITS:032x}"
 
 
 def completion_body(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+import re
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_autoglm.server._wire import ChunkWriter, completion_body, split_tokens
+from pytest_autoglm.server._wire import ChunkWriter, completion_body, completion_id, split_tokens
 
 TEXTS = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 
@@ -100,3 +102,20 @@ def test_split_tokens_draws_as_randint_and_choice_do(text: str, seed: int, mean:
     ours, reference = random.Random(seed), random.Random(seed)
     assert split_tokens(text, ours, mean) == _split_by_randint_and_choice(text, reference, mean)
     assert ours.getstate() == reference.getstate()  # the same draws: later ones agree too
+
+
+def test_completion_ids_are_shaped_like_vllms_and_differ_per_answer(autoglm_server: Any) -> None:
+    import openai
+
+    for text in ("one", "two", "three"):
+        autoglm_server.reply(text)
+    client = openai.OpenAI(base_url=autoglm_server.base_url, api_key="EMPTY")
+    ids = [
+        client.chat.completions.create(
+            model="autoglm-phone-9b", messages=[{"role": "user", "content": "hi"}]
+        ).id
+        for _ in range(3)
+    ]
+    assert all(re.fullmatch(r"chatcmpl-[0-9a-f]{32}", i) for i in ids), ids
+    assert len(set(ids)) == 3
+    assert len({completion_id(seed) for seed in range(-1000, 1000)}) == 2000  # no collisions
