@@ -11,10 +11,11 @@ marker that has any.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import pytest
+
+from pytest_autoglm._options import FrozenRecord
 
 OptionsT = TypeVar("OptionsT")
 
@@ -61,8 +62,7 @@ class MarkerError(Exception):
     """A marker used with arguments its builder rejects; the message names the argument."""
 
 
-@dataclass(frozen=True)
-class MarkerSpec(Generic[OptionsT]):
+class MarkerSpec(FrozenRecord, Generic[OptionsT]):
     """``build(*args, **kwargs)`` returns the options object or raises TypeError/ValueError.
 
     Positional arguments come from the nearest marker that has any; with
@@ -70,16 +70,26 @@ class MarkerSpec(Generic[OptionsT]):
     as ``autoglm_requires("torch", ...)`` needs.
     """
 
+    FIELDS = ("name", "signature", "doc", "build", "accumulate")
+    __slots__ = tuple(sorted(FIELDS))
     name: str
     signature: str
     doc: str
     build: Callable[..., OptionsT]
-    accumulate: bool = False
+    accumulate: bool
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        name: str,
+        signature: str,
+        doc: str,
+        build: Callable[..., OptionsT],
+        accumulate: bool = False,
+    ) -> None:
         # pytest splits a marker line at its first colon: one in the signature would cut it.
-        if ":" in self.signature:
-            raise ValueError(f"marker {self.name}: the signature must not contain ':'")
+        if ":" in signature:
+            raise ValueError(f"marker {name}: the signature must not contain ':'")
+        self._set_fields(name, signature, doc, build, accumulate)
 
     @property
     def ini_line(self) -> str:

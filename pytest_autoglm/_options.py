@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar, cast
+from dataclasses import FrozenInstanceError
+from typing import Any, ClassVar, Generic, Literal, TypeVar, cast
 
 import pytest
 
@@ -37,28 +37,86 @@ def parse_bool(text: str) -> bool:
 BOOL_FORMS = "1, true, yes, on, 0, false, no, off"
 
 
-@dataclass(frozen=True)
-class Option(Generic[T]):
+class FrozenRecord:
+    """What ``@dataclass(frozen=True)`` gives a record: fields set once, compared, hashed and
+    shown by value, in the order of ``FIELDS``. For the classes every run creates at
+    startup (options, markers): creating a dataclass costs 2-4 M instructions (it compiles
+    the source of its methods), this costs next to nothing."""
+
+    __slots__: tuple[str, ...] = ()
+    #: the fields in order (the sorted ``__slots__`` hold them)
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def _set_fields(self, *values: Any) -> None:
+        for name, value in zip(self.FIELDS, values, strict=True):
+            object.__setattr__(self, name, value)
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.FIELDS)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.FIELDS)
+        return f"{type(self).__qualname__}({fields})"
+
+
+class Option(FrozenRecord, Generic[T]):
     """One user-facing setting.
 
     ``name`` is the stem: ``"require-gpu"`` gives ``--autoglm-require-gpu``, ini
     ``autoglm_require_gpu`` and ``AUTOGLM_REQUIRE_GPU``. ``parse`` turns text from any
     source into the value and raises ``ValueError`` with the accepted forms; ``accepted``
     repeats those forms for the error message and the reference docs.
+    ``const``: for ``kind="value"``, the value of a bare ``--autoglm-NAME`` with no
+    argument. ``ini_name``: an ini key overriding the derived one (``autoglm_env_files``
+    for ``env-file``).
     """
 
+    FIELDS = (
+        "name", "help", "parse", "default", "kind", "metavar", "accepted", "const", "ini_name",
+        "choices",
+    )  # fmt: skip
+    __slots__ = tuple(sorted(FIELDS))
     name: str
     help: str
     parse: Callable[[str], T]
     default: T
-    kind: Literal["flag", "value", "list"] = "value"
-    metavar: str | None = None
-    accepted: str = ""
-    #: for ``kind="value"``: the value of a bare ``--autoglm-NAME`` with no argument.
-    const: str | None = None
-    #: ini key overriding the derived one (``autoglm_env_files`` for ``env-file``).
-    ini_name: str | None = None
-    choices: tuple[str, ...] = field(default=())
+    kind: Literal["flag", "value", "list"]
+    metavar: str | None
+    accepted: str
+    const: str | None
+    ini_name: str | None
+    choices: tuple[str, ...]
+
+    def __init__(  # noqa: PLR0917 (the dataclass it was took them all positionally)
+        self,
+        name: str,
+        help: str,
+        parse: Callable[[str], T],
+        default: T,
+        kind: Literal["flag", "value", "list"] = "value",
+        metavar: str | None = None,
+        accepted: str = "",
+        const: str | None = None,
+        ini_name: str | None = None,
+        choices: tuple[str, ...] = (),
+    ) -> None:
+        self._set_fields(
+            name, help, parse, default, kind, metavar, accepted, const, ini_name, choices
+        )
 
     @property
     def flag(self) -> str:
