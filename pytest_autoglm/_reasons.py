@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -26,5 +25,7 @@ def plural(count: int, noun: str) -> str:
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'memory'?)`` for the closest of ``choices``, or ``""`` when none is close."""
+    import difflib  # only for a misspelt name: not loaded at startup
+
     close = difflib.get_close_matches(name, list(choices), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""

@@ -24,7 +24,8 @@ from pytest_autoglm._settings import settings_of
 
 #: the name strategies._profile registers (not imported here: that package imports hypothesis)
 CI_PROFILE = "autoglm-ci"
-_PROFILE_NAME = re.compile(r"^[\w.:-]+$")
+#: a profile name (compiled on first use: compiling a pattern at startup costs every run)
+_PROFILE_NAME = r"[\w.:-]+"
 
 
 def parse_profile(text: str) -> str | None:
@@ -32,7 +33,7 @@ def parse_profile(text: str) -> str | None:
     name = text.strip()
     if not name:
         return None
-    if not _PROFILE_NAME.match(name):
+    if not re.fullmatch(_PROFILE_NAME, name):
         raise ValueError(
             "a hypothesis profile name has no spaces or punctuation other than _ . : -"
         )
