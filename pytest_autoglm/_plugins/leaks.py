@@ -10,6 +10,7 @@ kit's frames and a named section with every source's trend.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -191,15 +192,30 @@ class _PerTestHooks:
     pytest_runtest_makereport = staticmethod(_runtest_makereport)
 
 
+_PER_TEST = "autoglm.leaks.per-test"
+
+
+def _register_per_test(config: pytest.Config) -> None:
+    if not config.pluginmanager.has_plugin(_PER_TEST):
+        config.pluginmanager.register(_PerTestHooks(), _PER_TEST)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from pytest_autoglm.leaks._seam import registrars
+
+    # the code API used in an unmarked test registers the per-test hooks then
+    registrar = functools.partial(_register_per_test, config)
+    registrars.append(registrar)
+    config.add_cleanup(lambda: registrars.remove(registrar))
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     if marks_in_use(session.config, (NO_LEAK,)):
         _warn_unittest_items(session.items)
     if settings_of(session.config)[LEAK_CHECK]:
-        session.config.pluginmanager.register(_PerTestHooks(), "autoglm.leaks.per-test")
+        _register_per_test(session.config)
         return
-    register_when_marked(
-        session, (NO_LEAK, MEMORY_LIMIT), _PerTestHooks(), "autoglm.leaks.per-test"
-    )
+    register_when_marked(session, (NO_LEAK, MEMORY_LIMIT), _PerTestHooks(), _PER_TEST)
 
 
 __dir__ = plugin_dir(globals())

@@ -15,6 +15,7 @@ from pytest_autoglm.leaks._defaults import (
     DEFAULT_WARMUP,
 )
 from pytest_autoglm.leaks._limit import MemoryLimit
+from pytest_autoglm.leaks._seam import code_api_used
 from pytest_autoglm.leaks._thresholds import LeakOptions, LimitOptions, Size
 
 T = TypeVar("T")
@@ -35,6 +36,7 @@ def no_leak(
     (``cpu`` for the Python heap, ``rss`` for the process, ``gpu`` for the CUDA allocator;
     size strings, ``None`` turns a source off). ``check.result`` holds every sample.
     """
+    code_api_used()
     return LeakCheck(LeakOptions(rounds=rounds, warmup=warmup, cpu=cpu, rss=rss, gpu=gpu))
 
 
@@ -87,4 +89,5 @@ def memory_limit(*, cpu: Size = None, gpu: Size = None) -> MemoryLimit:
     ``with memory_limit(cpu="512 MiB"):`` raises :class:`MemoryLimitError` on exit when
     the block's peak went over; the GPU peak counts only when the block uses CUDA via torch.
     """
+    code_api_used()
     return MemoryLimit(LimitOptions(cpu=cpu, gpu=gpu))

@@ -383,3 +383,36 @@ def test_under_xdist_the_verdicts_reach_the_controller(pytester: pytest.Pytester
         ]
     )
     assert re.search(r"top growing allocation sites:\n\+4\.0 KiB/round", result.stdout.str())
+
+
+@pytest.mark.parametrize("api", ["no_leak", "assert_no_leak", "memory_limit"])
+def test_the_code_api_in_an_unmarked_test_gets_the_short_report(
+    pytester: pytest.Pytester, api: str
+) -> None:
+    # No marker and no --autoglm-leak-check: the per-test hooks are registered when the
+    # code API is first used, so its failure reads as the marker's does.
+    body = {
+        "no_leak": "with no_leak() as check:\n        for _ in check:\n            HISTORY.append(bytes(4096))",
+        "assert_no_leak": "assert_no_leak(lambda: HISTORY.append(bytes(4096)))",
+        "memory_limit": "with memory_limit(cpu='1 MiB'):\n        HISTORY.append(bytes(4 * 2**20))",
+    }[api]
+    pytester.makepyfile(
+        test_agent=f"""
+from pytest_autoglm import assert_no_leak, memory_limit, no_leak
+
+HISTORY = []
+
+def test_plain():
+    assert True
+
+def test_leaky():
+    {body}
+"""
+    )
+    result = pytester.runpytest("-p", "no:randomly")
+    result.assert_outcomes(passed=1, failed=1)
+    error = "MemoryLimitError" if api == "memory_limit" else "LeakError"
+    result.stdout.fnmatch_lines([f"FAILED test_agent.py::test_leaky - {error}: *"])
+    output = result.stdout.str()
+    for kit_module in ("_check.py", "_limit.py", "_api.py"):  # the kit's frames stay out
+        assert kit_module not in output, output
