@@ -109,11 +109,21 @@ def test_error_event_mid_stream_raises_api_error(server: FakeServer, mode: str) 
         call(server, mode, stream=True)
 
 
+def _recorded(server: FakeServer, count: int, deadline: float = 30.0) -> list[Any]:
+    """The first ``count`` call records, once there: on ``http`` the server's thread may
+    take the request after a loaded machine's client has already timed out."""
+    end = time.monotonic() + deadline
+    while len(server.calls) < count or not all(c.answered_by for c in server.calls):
+        assert time.monotonic() < end, f"{len(server.calls)} of {count} calls answered"
+        time.sleep(0.01)  # polling the records, with the deadline above
+    return list(server.calls)[:count]
+
+
 def test_stall_beyond_client_timeout_raises_timeout(server: FakeServer, mode: str) -> None:
     server.stall(600)  # the test would hang 10 minutes if the client did not time out
     with pytest.raises(openai.APITimeoutError):
         call(server, mode, stream=False, timeout=openai.Timeout(60, read=0.3), max_retries=0)
-    assert server.calls[0].answered_by == "#1 stall(600 s)"
+    assert _recorded(server, 1)[0].answered_by == "#1 stall(600 s)"
 
 
 def test_stall_then_retry_gets_the_reply(server: FakeServer, autoglm_clock: Any) -> None:
@@ -121,9 +131,9 @@ def test_stall_then_retry_gets_the_reply(server: FakeServer, autoglm_clock: Any)
     server.reply(REPLY)
     # The read timeout also bounds the retry's answer: generous, so a loaded machine makes it.
     # The SDK's backoff (and the in-process stall) pass on the virtual clock.
-    timeout = openai.Timeout(60, read=2.0)
+    timeout = openai.Timeout(60, read=4.0)
     assert call(server, "sync", stream=False, timeout=timeout, max_retries=1) == REPLY
-    assert server.calls[0].answered_by == "#1 stall(600 s)"
+    assert _recorded(server, 2)[0].answered_by == "#1 stall(600 s)"
     assert server.calls[1].answered_by.startswith("#2 reply(")
     assert [c.status for c in server.calls] == [None, 200]
 
