@@ -102,7 +102,17 @@ def completion_body(
     order gives (a test checks it): serialising the whole dict per reply cost more than
     the rest of the fake's work.
     """
-    return _COMPLETION % (  # bytes: only the strings are encoded, not the whole body
+    return fill_completion(_COMPLETION, cid=cid, created=created, model=model, text=text,
+                           finish_reason=finish_reason, prompt=prompt, completion=completion,
+                           reasoning=reasoning)  # fmt: skip
+
+
+def fill_completion(template: bytes, *, cid: str, created: int, model: str, text: str,
+                    finish_reason: str, prompt: int, completion: int,
+                    reasoning: str | None) -> bytes:  # fmt: skip
+    """A version's completion template (id, created, model, content, reasoning, finish
+    reason, prompt, total and completion tokens, in that order) filled in."""
+    return template % (  # bytes: only the strings are encoded, not the whole body
         _string(cid).encode(), created, _string(model).encode(), _string(text).encode(),
         b"null" if reasoning is None else _string(reasoning).encode(),
         _string(finish_reason).encode(), prompt, prompt + completion, completion,

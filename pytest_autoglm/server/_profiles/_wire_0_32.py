@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pytest_autoglm.server._wire import _string, dumps, event, string
+from pytest_autoglm.server._wire import _string, dumps, event, fill_completion, string
 
 FINGERPRINT = "vllm-0.32.0-74319afd"
 
@@ -22,11 +22,9 @@ def completion_body(*, cid: str, created: int, model: str, text: str, finish_rea
                     prompt: int, completion: int, reasoning: str | None = None) -> bytes:  # fmt: skip
     """A non-stream ``chat.completion``: the template holds what ``dumps`` of the fields in
     vLLM 0.32.0's order gives, byte for byte (a test checks it), for a fraction of the cost."""
-    return _COMPLETION % (  # bytes: only the strings are encoded, not the whole body
-        _string(cid).encode(), created, _string(model).encode(), _string(text).encode(),
-        b"null" if reasoning is None else _string(reasoning).encode(),
-        _string(finish_reason).encode(), prompt, prompt + completion, completion,
-    )  # fmt: skip
+    return fill_completion(_COMPLETION, cid=cid, created=created, model=model, text=text,
+                           finish_reason=finish_reason, prompt=prompt, completion=completion,
+                           reasoning=reasoning)  # fmt: skip
 
 
 _COMPLETION: bytes = (
