@@ -63,12 +63,15 @@ def test_record_from_real_vllm_then_replay_offline(
     recorded = pytester.runpytest("--autoglm-base-url", autoglm_model_server.base_url,
                                   "--autoglm-record-mode", "once", "-s", "-p", "no:randomly")  # fmt: skip
     recorded.assert_outcomes(passed=1)
-    # the proxy handed vLLM's stream on as it came: at the first token it had read only a
-    # few of the events (a proxy that waited for the whole answer would have read them all)
+    # The first token reached the client through the recording proxy, from vLLM's own
+    # events. How many the proxy had read by then depends on how fast this machine is (a
+    # tiny model on CPU may finish before a loaded client reads its first chunk), so that
+    # the proxy hands a stream on as it comes is checked where the upstream is under the
+    # test's control: test_cassette_passthrough.py, a stalled live stream arrives in part.
     passed_on = [line for line in recorded.outlines if "PASSTHROUGH" in line]
     assert passed_on
     at_first, _, rest = passed_on[0].split("PASSTHROUGH ", 1)[1].partition(" of ")
-    assert 0 < int(at_first) < int(rest.split()[0]), passed_on[0]
+    assert 0 < int(at_first) <= int(rest.split()[0]), passed_on[0]
     live_lines = [line.split("STREAMED", 1)[-1] for line in recorded.outlines if "STREAMED" in line]
     live_reply = [line for line in recorded.outlines if line.startswith("REPLY")]
     assert live_lines
