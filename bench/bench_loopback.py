@@ -21,13 +21,24 @@ the bench sends warm-up requests, then N of one shape on one keep-alive connecti
 the server process marks each phase boundary (``_callgrind.mark``: callgrind dumps its
 counters there), so a phase holds exactly the server's work for its N requests.
 (b) Throughput: raw keep-alive sockets from 4/8/16 client threads (in this process; the
-servers are other processes, so no GIL is shared), servers alternating in short blocks so
-they share the machine's noise; the median of the blocks.
+servers are other processes, so no GIL is shared), kept open through the run. A round is
+one short block (0.25 s) per server, in reversed order every other round (stdlib, fake,
+transport; transport, fake, stdlib), so a round's blocks share the machine's load and
+drift; each round gives a ratio per server against its stdlib block, and the bench prints
+the median ratio of 20 rounds with its quartiles and range (a shared, loaded machine
+shows as a wide range, not as a moved median). The servers run on one CPU and the client
+threads on another (``sched_setaffinity``; ``--no-pin``: anywhere), so neither waits for
+the other's core.
+(c) CPU time per request of each server process (its threads' time on a CPU, from
+``/proc``), over the same blocks, and its context switches per request: if a server is
+CPU-bound, its throughput ratio is the inverse of its CPU ratio; lock waits or wake-up
+delays would show as a throughput ratio below that, and as more switches.
 
     unset PYTHONDONTWRITEBYTECODE
-    .venv/bin/python bench/bench_loopback.py            # about 4 minutes
+    .venv/bin/python bench/bench_loopback.py            # about 5 minutes
     .venv/bin/python bench/bench_loopback.py --quick    # about 1 minute
     .venv/bin/python bench/bench_loopback.py --only fake,stdlib --skip-throughput
+    .venv/bin/python bench/bench_loopback.py --skip-instructions --rounds 40
 
 Not a test: it prints figures and ratios.
 """
@@ -35,6 +46,7 @@ Not a test: it prints figures and ratios.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -88,6 +100,7 @@ REQUESTS = {"sdk": SDK_REQUEST, "minimal": MINIMAL_REQUEST}
 KINDS = ("stdlib", "fake", "transport")
 TARGET_INSTR = 1.2
 TARGET_RPS = 0.9
+THREADS = (4, 8, 16)
 
 
 # -- the servers (run with --serve KIND BODYFILE) -----------------------------------------
@@ -159,7 +172,9 @@ def serve_transport(body: bytes) -> tuple[int, Callable[[], None]]:
     return server.server_address[1], stop
 
 
-def serve(kind: str, body_file: str) -> None:
+def serve(kind: str, body_file: str, cpu: int | None) -> None:
+    if cpu is not None:  # before any thread starts: they all inherit it
+        os.sched_setaffinity(0, {cpu})
     body = Path(body_file).read_bytes()
     port, stop = {"stdlib": serve_stdlib, "fake": serve_fake, "transport": serve_transport}[kind](
         body
@@ -171,10 +186,14 @@ def serve(kind: str, body_file: str) -> None:
 
 
 class Server:
-    """One server process; ``valgrind`` set: under callgrind, dumping to ``valgrind.<i>``."""
+    """One server process; ``valgrind`` set: under callgrind, dumping to ``valgrind.<i>``;
+    ``cpu`` set: all its threads on that CPU."""
 
-    def __init__(self, kind: str, body_file: str, valgrind: str | None = None) -> None:
+    def __init__(self, kind: str, body_file: str, valgrind: str | None = None,
+                 cpu: int | None = None) -> None:  # fmt: skip
         cmd = [sys.executable, __file__, "--serve", kind, body_file]
+        if cpu is not None:
+            cmd += ["--cpu", str(cpu)]
         if valgrind:
             cmd = ["valgrind", "-q", "--tool=callgrind", "--dump-before=getppid",
                    f"--callgrind-out-file={valgrind}", *cmd]  # fmt: skip
@@ -264,51 +283,86 @@ def instructions(kind: str, body_file: str, warmup: int, requests: int, tmp: str
 
 
 # -- (b) throughput ------------------------------------------------------------------------
-def throughput(port: int, request: bytes, threads: int, seconds: float) -> float:
-    clients = [Client(port) for _ in range(threads)]
-    for client in clients:
-        client.call(request)
-    counts = [0] * threads
-    go = threading.Event()
-    end = 0.0
+class Load:
+    """``threads`` client threads, each on its own keep-alive connection, run in short blocks.
 
-    def work(i: int) -> None:
-        client = clients[i]
-        go.wait()
-        n = 0
-        while time.perf_counter() < end:
+    The connections stay open across blocks (the servers' per-connection threads are
+    started once, before the first block): a block measures requests only.
+    """
+
+    def __init__(self, port: int, request: bytes, threads: int) -> None:
+        self.request = request
+        self.clients = [Client(port) for _ in range(threads)]
+        for client in self.clients:
             client.call(request)
-            n += 1
-        counts[i] = n
 
-    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    started = time.perf_counter()
-    end = started + seconds
-    go.set()
-    for worker in workers:
-        worker.join()
-    elapsed = time.perf_counter() - started
-    for client in clients:
-        client.close()
-    return sum(counts) / elapsed
+    def block(self, seconds: float) -> tuple[int, float]:
+        """Requests answered in about ``seconds``, and the seconds they took."""
+        request = self.request
+        counts = [0] * len(self.clients)
+        go = threading.Event()
+        end = 0.0
+
+        def work(i: int) -> None:
+            call = self.clients[i].call
+            go.wait()
+            n = 0
+            while time.perf_counter() < end:
+                call(request)
+                n += 1
+            counts[i] = n
+
+        workers = [threading.Thread(target=work, args=(i,)) for i in range(len(self.clients))]
+        for worker in workers:
+            worker.start()
+        started = time.perf_counter()
+        end = started + seconds
+        go.set()
+        for worker in workers:
+            worker.join()
+        return sum(counts), time.perf_counter() - started
+
+    def close(self) -> None:
+        for client in self.clients:
+            client.close()
+
+
+def usage(pid: int) -> tuple[float, int]:
+    """CPU seconds and context switches of a process's live threads so far (Linux ``/proc``).
+
+    ``task/*/schedstat`` counts a thread's time on a CPU in nanoseconds (``/proc/PID/stat``
+    has 10 ms ticks); the servers' threads all live through a block, so two readings
+    around it hold exactly its work.
+    """
+    seconds, switched = 0.0, 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that ended since the listing
+            seconds += int((task / "schedstat").read_text().split()[0]) / 1e9
+            status = (task / "status").read_text()
+            switched += sum(int(n) for n in re.findall(r"ctxt_switches:\s*(\d+)", status))
+    return seconds, switched
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--serve", nargs=2, metavar=("KIND", "BODYFILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--cpu", type=int, help=argparse.SUPPRESS)  # a --serve process's CPU
     parser.add_argument("--quick", action="store_true", help="fewer requests and blocks")
     parser.add_argument("--only", default=",".join(KINDS), help="servers, comma-separated")
     parser.add_argument("--skip-instructions", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--rounds", type=int, help="throughput rounds (default 20, --quick 6)")
+    parser.add_argument(
+        "--no-pin", action="store_true", help="let servers and clients run on any CPU"
+    )
     args = parser.parse_args()
     if args.serve:
-        serve(*args.serve)
+        serve(*args.serve, args.cpu)
         return
     kinds = [k for k in KINDS if k in args.only.split(",")]
     warmup, n = (20, 100) if args.quick else (50, 500)
-    rounds, seconds = (2, 0.5) if args.quick else (5, 1.0)
+    rounds, seconds = (6, 0.2) if args.quick else (20, 0.25)
+    rounds = args.rounds or rounds
     sizes = ", ".join(f"{shape} {len(data)}" for shape, data in REQUESTS.items())
     print(f"python {sys.version.split()[0]}; requests: {sizes} bytes", end="")
     with tempfile.TemporaryDirectory() as tmp:
@@ -333,35 +387,114 @@ def main() -> None:
                             f"    {kind}/stdlib {ratio:5.2f}x  (target <= {TARGET_INSTR}x) {verdict}"
                         )
         if not args.skip_throughput:
-            report_throughput(kinds, body_file, rounds, seconds)
+            report_throughput(kinds, body_file, rounds, seconds, pin=not args.no_pin)
 
 
-def report_throughput(kinds: list[str], body_file: str, rounds: int, seconds: float) -> None:
-    servers = {kind: Server(kind, body_file) for kind in kinds}
-    rates: dict[tuple[str, str, int], list[float]] = {}
+def spread(values: list[float]) -> str:
+    """``median [first quartile, third quartile] min-max`` of ratios."""
+    v = sorted(values)
+    q1, med, q3 = statistics.quantiles(v, n=4) if len(v) > 1 else (v[0],) * 3
+    return f"{med:.2f}x [{q1:.2f} {q3:.2f}] {v[0]:.2f}-{v[-1]:.2f}"
+
+
+def report_throughput(kinds: list[str], body_file: str, rounds: int, seconds: float,
+                      pin: bool) -> None:  # fmt: skip
+    """Rounds of one short block per server, order reversed each round; ratios within a round.
+
+    The machine's other load drifts over seconds; two blocks a fraction of a second apart
+    share it, so the ratio of a round cancels it, and the median of the rounds' ratios
+    drops the rounds a burst of load hit unevenly.
+    """
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    pinned = pin and len(cpus) >= 2
+    proc = Path("/proc/self/task").is_dir()
+    servers = {k: Server(k, body_file, cpu=cpus[0] if pinned else None) for k in kinds}
+    if pinned:  # this thread, hence the client threads it starts
+        os.sched_setaffinity(0, {cpus[1]})
+    #: per (shape, threads, kind), each block's req/s, server CPU us/req, switches/req, requests
+    blocks: dict[tuple[str, int, str], list[tuple[float, float, float, int]]] = {}
     try:
-        for _ in range(rounds):
-            for shape, request in REQUESTS.items():
-                for threads in (4, 8, 16):
-                    for kind, server in servers.items():
-                        rate = throughput(server.port, request, threads, seconds)
-                        rates.setdefault((shape, kind, threads), []).append(rate)
+        for shape, request in REQUESTS.items():
+            for threads in THREADS:
+                loads = {k: Load(server.port, request, threads) for k, server in servers.items()}
+                for load in loads.values():
+                    load.block(seconds)  # warm-up, not counted
+                for i in range(rounds):
+                    for kind in kinds if i % 2 == 0 else kinds[::-1]:
+                        pid = servers[kind].proc.pid
+                        cpu, switched = usage(pid) if proc else (0.0, 0)
+                        n, elapsed = loads[kind].block(seconds)
+                        cpu2, switched2 = usage(pid) if proc else (0.0, 0)
+                        figures = (
+                            n / elapsed,
+                            (cpu2 - cpu) / n * 1e6,
+                            (switched2 - switched) / n,
+                            n,
+                        )
+                        blocks.setdefault((shape, threads, kind), []).append(figures)
+                for load in loads.values():
+                    load.close()
     finally:
+        if pinned:
+            os.sched_setaffinity(0, cpus)
         for server in servers.values():
             server.stop()
-    print(f"\n(b) raw keep-alive throughput, req/s, median of {rounds} x {seconds} s blocks")
+
+    def column(shape: str, threads: int, kind: str, i: int) -> list[float]:
+        return [b[i] for b in blocks[(shape, threads, kind)]]
+
+    def ratios(shape: str, threads: int, kind: str, i: int) -> list[float]:
+        mine, base = column(shape, threads, kind, i), column(shape, threads, "stdlib", i)
+        return [a / b for a, b in zip(mine, base, strict=True)]
+
+    others = [k for k in kinds if k != "stdlib"] if "stdlib" in kinds else []
+    where = f"servers on CPU {cpus[0]}, clients on CPU {cpus[1]}" if pinned else "not pinned"
+    print(
+        f"\n(b) raw keep-alive throughput, req/s: {rounds} rounds of one {seconds} s block per"
+        f" server ({', '.join(kinds)}, then reversed),\n    {where}; a ratio compares the"
+        " blocks of one round: median [quartiles] min-max of the rounds"
+    )
     for shape in REQUESTS:
-        print(f"  {shape:8}" + "".join(f"{kind:>11}" for kind in kinds) + "   vs stdlib")
-        for threads in (4, 8, 16):
-            med = {k: statistics.median(rates[(shape, k, threads)]) for k in kinds}
-            row = "".join(f"{med[k]:11.0f}" for k in kinds)
-            ratios = "  ".join(
-                f"{k} {med[k] / med['stdlib']:.2f}x"
-                f" {'ok' if med[k] / med['stdlib'] >= TARGET_RPS else 'MISSED'}"
-                for k in kinds
-                if k != "stdlib" and "stdlib" in med
+        header = (
+            "".join(f"{k:>10}" for k in kinds)
+            + "   "
+            + "".join(f"{k}/stdlib".ljust(36) for k in others)
+        )
+        print(f"  {shape:8}{header}".rstrip())
+        for threads in THREADS:
+            line = f"  {threads:2} thr. " + "".join(
+                f"{statistics.median(column(shape, threads, k, 0)):10.0f}" for k in kinds
             )
-            print(f"  {threads:2} thr.  {row}   {ratios}  (target >= {TARGET_RPS}x)")
+            line += "   "
+            for kind in others:
+                r = ratios(shape, threads, kind, 0)
+                verdict = "ok" if statistics.median(r) >= TARGET_RPS else "MISSED"
+                line += f"{spread(r) + ' ' + verdict:36}"
+            print(line.rstrip())
+    if others:
+        print(f"  target: {TARGET_RPS}x the stdlib server's throughput or more (median ratio)")
+    if not proc:
+        return
+    print(
+        "\n(c) server CPU time per request, us (its threads' time on a CPU, from"
+        " /proc/PID/task/*/schedstat):\n    all blocks of (b) together; ratios of each round"
+        " as there; cs: context switches per request"
+    )
+    for shape in REQUESTS:
+        header = (
+            "".join(f"{k:>10}" for k in kinds)
+            + "   "
+            + "".join(f"{k}/stdlib".ljust(31) for k in others)
+        )
+        print(f"  {shape:8}{header}" + "".join(f"cs {k}".rjust(14) for k in kinds))
+        for threads in THREADS:
+            line = f"  {threads:2} thr. "
+            for kind in kinds:  # all blocks together: CPU seconds / requests
+                n, cpu = column(shape, threads, kind, 3), column(shape, threads, kind, 1)
+                line += f"{sum(r * c for r, c in zip(n, cpu, strict=True)) / sum(n):10.1f}"
+            line += "   " + "".join(f"{spread(ratios(shape, threads, k, 1)):31}" for k in others)
+            cs = [statistics.median(column(shape, threads, k, 2)) for k in kinds]
+            print(line + "".join(f"{c:14.2f}" for c in cs))
 
 
 if __name__ == "__main__":
