@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from pytest_autoglm._lazy import lazy_exports
+from pytest_autoglm._plain_imports import ASSERTION_HELPERS
 
 # Assertion helpers get pytest's rewritten, readable failure messages.
-pytest.register_assert_rewrite("pytest_autoglm.server._calls", "pytest_autoglm.leaks")
+pytest.register_assert_rewrite(*ASSERTION_HELPERS)
 
 __version__ = "0.1.0"
 

@@ -18,23 +18,28 @@ from typing import Any
 
 import pytest
 
-from pytest_autoglm._features import FEATURES, all_markers, all_options, feature_modules
-from pytest_autoglm._markers import (
-    KIT_MARKS_KEY,
-    KIT_MARKS_USED_KEY,
-    MarkerError,
-    MarkerSpec,
-    kit_marks,
-)
-from pytest_autoglm._plugins import plugin_dir
-from pytest_autoglm._settings import settings_of
+from pytest_autoglm._plain_imports import plain_imports
+
+with plain_imports():  # the frame and the capability modules: see _plain_imports
+    from pytest_autoglm._features import FEATURES, all_markers, all_options, feature_modules
+    from pytest_autoglm._markers import (
+        KIT_MARKS_KEY,
+        KIT_MARKS_USED_KEY,
+        MarkerError,
+        MarkerSpec,
+        kit_marks,
+    )
+    from pytest_autoglm._plugins import plugin_dir
+    from pytest_autoglm._settings import settings_of
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    from pytest_autoglm import _hookspecs
+    with plain_imports():
+        from pytest_autoglm import _hookspecs
 
+        modules = feature_modules()
     pluginmanager.add_hookspecs(_hookspecs)
-    for name, module in zip(FEATURES, feature_modules(), strict=True):
+    for name, module in zip(FEATURES, modules, strict=True):
         if not pluginmanager.is_registered(module):
             pluginmanager.register(module, f"autoglm.{name}")
 
