@@ -1,4 +1,6 @@
-"""Hooks through which each capability adds to the one header line and the summary section."""
+"""Hooks through which conftests and other plugins add to the ``autoglm:`` header line and
+the ``autoglm`` summary section (the kit's own capabilities provide ``autoglm_header`` /
+``autoglm_summary`` functions that the frame calls directly, before these)."""
 
 from __future__ import annotations
 

@@ -23,8 +23,12 @@ from contextlib import contextmanager, suppress
 from importlib.machinery import ModuleSpec, PathFinder
 from types import ModuleType
 
-#: modules whose ``assert`` statements users see fail: pytest rewrites them (``__init__``)
-ASSERTION_HELPERS: tuple[str, ...] = ("pytest_autoglm.server._calls", "pytest_autoglm.leaks")
+#: the modules of the kit's assertion helpers: pytest rewrites them (``__init__``)
+ASSERTION_HELPERS: tuple[str, ...] = (
+    "pytest_autoglm.server._calls",
+    "pytest_autoglm.leaks._api",
+    "pytest_autoglm.leaks._check",
+)
 
 _PACKAGE = "pytest_autoglm."
 

@@ -12,8 +12,9 @@ httpx here or in any ``_plugins`` module's top level.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from functools import cache
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -109,8 +110,20 @@ def pytest_collection_modifyitems(
     config.stash[KIT_MARKS_USED_KEY] = frozenset(used)
 
 
+def _capabilities(config: pytest.Config) -> Iterator[ModuleType]:
+    """The capability modules registered in this run (``-p no:autoglm.<name>`` drops one)."""
+    return (module for module in feature_modules() if config.pluginmanager.is_registered(module))
+
+
 def pytest_report_header(config: pytest.Config) -> str:
-    fragments = [f for f in reversed(config.hook.pytest_autoglm_header(config=config)) if f]
+    # The capabilities' fragments are plain calls, not hookimpls: 19 fewer hooks for pluggy
+    # to register in every run. Conftests and other plugins add theirs through the hook.
+    fragments = [
+        fragment
+        for module in _capabilities(config)
+        if (header := getattr(module, "autoglm_header", None)) and (fragment := header(config))
+    ]
+    fragments += [f for f in reversed(config.hook.pytest_autoglm_header(config=config)) if f]
     explicit = settings_of(config).explicit()
     if explicit:
         fragments.append("options: " + ", ".join(explicit))
@@ -118,7 +131,12 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    results = reversed(config.hook.pytest_autoglm_summary(config=config))
+    results = [
+        summary(config)
+        for module in _capabilities(config)
+        if (summary := getattr(module, "autoglm_summary", None))
+    ]
+    results += reversed(config.hook.pytest_autoglm_summary(config=config))
     lines = [line for lines in results if lines for line in lines]
     if lines:
         terminalreporter.write_sep("-", "autoglm")

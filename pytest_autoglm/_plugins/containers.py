@@ -85,7 +85,7 @@ def _opened(config: pytest.Config) -> ContainerSession | None:
     return config.stash.get(glue.SESSION_KEY, None) if glue is not None else None
 
 
-def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+def autoglm_summary(config: pytest.Config) -> list[str] | None:
     session = _opened(config)
     return (session.summary() or None) if session is not None else None
 

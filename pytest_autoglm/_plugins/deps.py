@@ -213,7 +213,7 @@ def _ignore_hint(report: DependencyReport) -> str:
     )
 
 
-def pytest_autoglm_header(config: pytest.Config) -> str | None:
+def autoglm_header(config: pytest.Config) -> str | None:
     report = config.stash.get(_REPORT, None)
     if report is None:
         return None
@@ -242,7 +242,7 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
     return [f"{title}:", *(f"  {line}" for line in cut_list(lines, HEADER_LIMIT))]
 
 
-def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+def autoglm_summary(config: pytest.Config) -> list[str] | None:
     """The conflicts again at the foot of the run (where CI logs are read), and stale ignores."""
     report = config.stash.get(_REPORT, None)
     if report is None:

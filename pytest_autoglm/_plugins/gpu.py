@@ -54,7 +54,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("autoglm_torch_device", targets, ids=targets, indirect=True)
 
 
-def pytest_autoglm_header(config: pytest.Config) -> str:
+def autoglm_header(config: pytest.Config) -> str:
     from pytest_autoglm.gpu import gpu_mode, inventory
     from pytest_autoglm.gpu._session import torch_of
 
@@ -66,7 +66,7 @@ def pytest_autoglm_header(config: pytest.Config) -> str:
     return f"{text}; GPU tests {gpu_mode(config)}"
 
 
-def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+def autoglm_summary(config: pytest.Config) -> list[str] | None:
     from pytest_autoglm._reasons import cut_list, plural
     from pytest_autoglm._tally import tagged_reports
     from pytest_autoglm.gpu._options import PROPERTY

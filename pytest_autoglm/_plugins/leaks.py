@@ -158,13 +158,13 @@ def _runtest_makereport(
     return report
 
 
-def pytest_autoglm_header(config: pytest.Config) -> str | None:
+def autoglm_header(config: pytest.Config) -> str | None:
     if settings_of(config)[LEAK_CHECK]:
         return "leak check: every test (--autoglm-leak-check)"
     return None
 
 
-def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+def autoglm_summary(config: pytest.Config) -> list[str] | None:
     from pytest_autoglm._tally import tagged_reports
     from pytest_autoglm.leaks._verdicts import VERDICT_PROPERTY
 

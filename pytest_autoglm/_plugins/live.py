@@ -125,7 +125,7 @@ def autoglm_cassette(request: pytest.FixtureRequest) -> Iterator[CassetteSession
         )
 
 
-def pytest_autoglm_header(config: pytest.Config) -> str | None:
+def autoglm_header(config: pytest.Config) -> str | None:
     settings = settings_of(config)
     base_url = settings[BASE_URL]
     mode = settings[RECORD_MODE]
@@ -138,7 +138,7 @@ def pytest_autoglm_header(config: pytest.Config) -> str | None:
     return f"{what} {shown}" + (f" model {settings[MODEL]}" if settings[MODEL] else "")
 
 
-def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+def autoglm_summary(config: pytest.Config) -> list[str] | None:
     stats = config.stash.get(_STATS, None)
     if stats is None or not (stats.replayed or stats.recorded or stats.live):
         return None

@@ -208,7 +208,7 @@ def autoglm_checkpoint(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
-def pytest_autoglm_header(config: pytest.Config) -> str | None:
+def autoglm_header(config: pytest.Config) -> str | None:
     """``model: models/x.safetensors (safetensors, 1.2 GiB)``; nothing when none is configured."""
     settings = settings_of(config)
     given = settings[MODEL_PATH]
@@ -224,7 +224,7 @@ def pytest_autoglm_header(config: pytest.Config) -> str | None:
     return f"model: {shown} ({info.describe()})"
 
 
-def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+def autoglm_summary(config: pytest.Config) -> list[str] | None:
     """One line per model loaded this session, with its load time, and the cache hits."""
     if "pytest_autoglm.models._cache" not in sys.modules:
         return None  # nothing loaded a model; importing the package to find out costs ~7 ms

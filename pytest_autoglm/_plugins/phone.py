@@ -174,7 +174,7 @@ def pytest_testnodedown(node: Any) -> None:
             setattr(stats, name, getattr(stats, name) + value)
 
 
-def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+def autoglm_summary(config: pytest.Config) -> list[str] | None:
     stats = config.stash.get(_STATS, None)
     if stats is None or stats.tests == 0:
         return None

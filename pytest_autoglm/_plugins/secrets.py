@@ -317,7 +317,7 @@ def autoglm_api_key(request: pytest.FixtureRequest) -> ApiKey:
     return key
 
 
-def pytest_autoglm_header(config: pytest.Config) -> str | None:
+def autoglm_header(config: pytest.Config) -> str | None:
     load = config.stash.get(ENV_LOAD_KEY, None)
     registry = secret_registry(config)
     parts = []
@@ -330,7 +330,7 @@ def pytest_autoglm_header(config: pytest.Config) -> str | None:
     return "secrets: " + ", ".join(parts) if parts else None
 
 
-def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+def autoglm_summary(config: pytest.Config) -> list[str] | None:
     registry = secret_registry(config)
     if not len(registry) and not registry.count:
         return None

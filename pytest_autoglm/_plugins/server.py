@@ -280,7 +280,7 @@ def pytest_testnodedown(node: Any) -> None:
             setattr(stats, name, getattr(stats, name) + int(value))
 
 
-def pytest_autoglm_header(config: pytest.Config) -> str | None:
+def autoglm_header(config: pytest.Config) -> str | None:
     from pytest_autoglm.server._profiles import ProfileError, profile_for
 
     settings = settings_of(config)
@@ -291,7 +291,7 @@ def pytest_autoglm_header(config: pytest.Config) -> str | None:
     return f"fake server {settings[SERVER_TRANSPORT]}/{profile}"
 
 
-def pytest_autoglm_summary(config: pytest.Config) -> list[str] | None:
+def autoglm_summary(config: pytest.Config) -> list[str] | None:
     stats = config.stash.get(_STATS, None)
     if stats is None or stats.tests == 0:
         return None

@@ -105,7 +105,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         settings.load_profile(previous)
 
 
-def pytest_autoglm_header(config: pytest.Config) -> str | None:
+def autoglm_header(config: pytest.Config) -> str | None:
     name = settings_of(config)[HYPOTHESIS_PROFILE]
     if name is None and "hypothesis" in sys.modules:
         from hypothesis import settings
