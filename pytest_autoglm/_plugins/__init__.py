@@ -21,13 +21,19 @@ def plugin_dir(namespace: dict[str, Any]) -> Callable[[], list[str]]:
     are none of its business. The names stay in the module: only ``dir()`` is shorter.
     """
 
-    def __dir__() -> list[str]:
-        from _pytest.fixtures import getfixturemarker
+    names: list[str] = []  # worked out on the first call: the module has loaded by then
 
-        return sorted(
-            name
-            for name, value in namespace.items()
-            if name.startswith("pytest_") or getfixturemarker(value) is not None
-        )
+    def __dir__() -> list[str]:
+        if not names:
+            from _pytest.fixtures import getfixturemarker
+
+            names.extend(
+                sorted(
+                    name
+                    for name, value in namespace.items()
+                    if name.startswith("pytest_") or getfixturemarker(value) is not None
+                )
+            )
+        return list(names)
 
     return __dir__

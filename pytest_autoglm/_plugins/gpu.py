@@ -17,6 +17,7 @@ import pytest
 
 from pytest_autoglm._markers import marks_in_use
 from pytest_autoglm._plugins import plugin_dir
+from pytest_autoglm._tally import tagged_reports
 from pytest_autoglm.gpu._options import GPU_MARKER, MARKERS, OPTIONS
 
 if TYPE_CHECKING:
@@ -68,7 +69,6 @@ def autoglm_header(config: pytest.Config) -> str:
 
 def autoglm_summary(config: pytest.Config) -> list[str] | None:
     from pytest_autoglm._reasons import cut_list, plural
-    from pytest_autoglm._tally import tagged_reports
     from pytest_autoglm.gpu._options import PROPERTY
 
     lines = []

@@ -25,6 +25,7 @@ from pytest_autoglm._markers import (
 from pytest_autoglm._options import Option, flag_option
 from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._settings import settings_of
+from pytest_autoglm._tally import tagged_reports
 from pytest_autoglm.leaks._defaults import (
     DEFAULT_CPU,
     DEFAULT_GPU,
@@ -32,6 +33,8 @@ from pytest_autoglm.leaks._defaults import (
     DEFAULT_RSS,
     DEFAULT_WARMUP,
 )
+from pytest_autoglm.leaks._seam import registrars
+from pytest_autoglm.leaks._verdicts import VERDICT_PROPERTY
 
 if TYPE_CHECKING:
     from pytest_autoglm.leaks._thresholds import LeakOptions, LimitOptions
@@ -165,9 +168,6 @@ def autoglm_header(config: pytest.Config) -> str | None:
 
 
 def autoglm_summary(config: pytest.Config) -> list[str] | None:
-    from pytest_autoglm._tally import tagged_reports
-    from pytest_autoglm.leaks._verdicts import VERDICT_PROPERTY
-
     verdicts = [verdict for _, verdict in tagged_reports(config, VERDICT_PROPERTY, "call")]
     if not verdicts:
         return None
@@ -201,8 +201,6 @@ def _register_per_test(config: pytest.Config) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from pytest_autoglm.leaks._seam import registrars
-
     # the code API used in an unmarked test registers the per-test hooks then
     registrar = functools.partial(_register_per_test, config)
     registrars.append(registrar)
