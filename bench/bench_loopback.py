@@ -22,11 +22,12 @@ the server process marks each phase boundary (``_callgrind.mark``: callgrind dum
 counters there), so a phase holds exactly the server's work for its N requests.
 (b) Throughput: raw keep-alive sockets from 4/8/16 client threads (in this process; the
 servers are other processes, so no GIL is shared), kept open through the run. A round is
-one short block (0.25 s) per server, in reversed order every other round (stdlib, fake,
+one short block (0.1 s) per server, in reversed order every other round (stdlib, fake,
 transport; transport, fake, stdlib), so a round's blocks share the machine's load and
 drift; each round gives a ratio per server against its stdlib block, and the bench prints
-the median ratio of 20 rounds with its quartiles and range (a shared, loaded machine
-shows as a wide range, not as a moved median). The servers run on one CPU and the client
+the median ratio of 50 rounds with its quartiles and range (a shared, loaded machine
+shows as a wide range, not as a moved median: the stdlib server against itself measured
+0.97-1.05x at load 8, where 5 medians of 1 s blocks gave 0.93-1.23x). The servers run on one CPU and the client
 threads on another (``sched_setaffinity``; ``--no-pin``: anywhere), so neither waits for
 the other's core.
 (c) CPU time per request of each server process (its threads' time on a CPU, from
@@ -38,7 +39,7 @@ delays would show as a throughput ratio below that, and as more switches.
     .venv/bin/python bench/bench_loopback.py            # about 5 minutes
     .venv/bin/python bench/bench_loopback.py --quick    # about 1 minute
     .venv/bin/python bench/bench_loopback.py --only fake,stdlib --skip-throughput
-    .venv/bin/python bench/bench_loopback.py --skip-instructions --rounds 40
+    .venv/bin/python bench/bench_loopback.py --skip-instructions --rounds 100 --block 0.05
 
 Not a test: it prints figures and ratios.
 """
@@ -351,7 +352,8 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(KINDS), help="servers, comma-separated")
     parser.add_argument("--skip-instructions", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
-    parser.add_argument("--rounds", type=int, help="throughput rounds (default 20, --quick 6)")
+    parser.add_argument("--rounds", type=int, help="throughput rounds (default 50, --quick 15)")
+    parser.add_argument("--block", type=float, help="seconds of a throughput block (0.1)")
     parser.add_argument(
         "--no-pin", action="store_true", help="let servers and clients run on any CPU"
     )
@@ -361,8 +363,8 @@ def main() -> None:
         return
     kinds = [k for k in KINDS if k in args.only.split(",")]
     warmup, n = (20, 100) if args.quick else (50, 500)
-    rounds, seconds = (6, 0.2) if args.quick else (20, 0.25)
-    rounds = args.rounds or rounds
+    rounds, seconds = (15, 0.1) if args.quick else (50, 0.1)
+    rounds, seconds = args.rounds or rounds, args.block or seconds
     sizes = ", ".join(f"{shape} {len(data)}" for shape, data in REQUESTS.items())
     print(f"python {sys.version.split()[0]}; requests: {sizes} bytes", end="")
     with tempfile.TemporaryDirectory() as tmp:
