@@ -36,7 +36,7 @@ CPU-bound, its throughput ratio is the inverse of its CPU ratio; lock waits or w
 delays would show as a throughput ratio below that, and as more switches.
 
     unset PYTHONDONTWRITEBYTECODE
-    .venv/bin/python bench/bench_loopback.py            # about 5 minutes
+    .venv/bin/python bench/bench_loopback.py            # about 4 minutes
     .venv/bin/python bench/bench_loopback.py --quick    # about 1 minute
     .venv/bin/python bench/bench_loopback.py --only fake,stdlib --skip-throughput
     .venv/bin/python bench/bench_loopback.py --skip-instructions --rounds 100 --block 0.05
