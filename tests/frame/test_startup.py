@@ -54,6 +54,28 @@ def test_a_suite_that_uses_no_capability_loads_no_checker(pytester: pytest.Pytes
     result.stdout.fnmatch_lines(["LOADED []"])
 
 
+#: the fixture bodies the plugin modules delegate to: loaded when a test asks for the fixture
+FIXTURE_BODIES = ("pytest_autoglm.realserver._fixture",)
+
+
+def test_a_suite_that_uses_no_fixture_loads_no_fixture_body(pytester: pytest.Pytester) -> None:
+    """The plugin modules hold thin fixture stubs; the bodies stay out of a plain run."""
+    pytester.makepyfile("def test_ok(): pass")
+    pytester.makeconftest(
+        "import sys\n"
+        "def pytest_unconfigure(config):\n"
+        f"    print('LOADED', sorted(m for m in sys.modules if m in {FIXTURE_BODIES!r}))\n"
+    )
+    result = pytester.runpytest_subprocess("-q", "-s")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["LOADED []"])
+    # a test that asks for the fixtures loads them (skipped: none is configured)
+    pytester.makepyfile("def test_uses(autoglm_model_server): pass")
+    result = pytester.runpytest_subprocess("-q", "-s")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines([f"LOADED {sorted(FIXTURE_BODIES)!r}"])
+
+
 def test_each_plugin_module_lists_every_hook_and_fixture_in_dir() -> None:
     """pytest registers hooks and finds fixtures through ``dir()``; the plugin modules
     shorten it to those (``_plugins.plugin_dir``), so none may be left out."""
