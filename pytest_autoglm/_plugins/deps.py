@@ -15,7 +15,7 @@ Nothing here imports ``packaging`` at load time; the checks import it when they 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
@@ -98,16 +98,9 @@ IGNORE_CONFLICTS: Option[tuple[IgnoreRule, ...]] = Option(
 OPTIONS: tuple[Option[Any], ...] = (REQUIRE_DEPS, CHECK_DEPS, IGNORE_CONFLICTS)
 
 
-class Requires(NamedTuple):
-    """The requirements a test carries, from every ``autoglm_requires`` marker that applies.
-
-    A named tuple: a dataclass costs ~3 M instructions at startup, in every run."""
-
-    texts: tuple[str, ...]
-
-
-def build_requires(*requirements: object, **kwargs: object) -> Requires:
-    """Each positional argument must be a PEP 508 string; there are no keyword arguments."""
+def build_requires(*requirements: object, **kwargs: object) -> tuple[str, ...]:
+    """The requirements a test carries (each positional argument must be a PEP 508 string;
+    there are no keyword arguments), in order, without repeats."""
     from pytest_autoglm.deps._requires import parse_requirement
 
     if kwargs:
@@ -119,7 +112,7 @@ def build_requires(*requirements: object, **kwargs: object) -> Requires:
         raise ValueError("no requirement given, e.g. autoglm_requires('torch>=2.1')")
     for text in requirements:
         parse_requirement(text)  # raises DependencyError (a ValueError) naming the bad one
-    return Requires(tuple(dict.fromkeys(str(t) for t in requirements)))
+    return tuple(dict.fromkeys(str(t) for t in requirements))
 
 
 REQUIRES = MarkerSpec(
@@ -161,7 +154,7 @@ def _requires_setup(item: pytest.Item) -> None:
     lookup = _lookup(item.config)
     unmet = [
         u
-        for text in requires.texts
+        for text in requires
         if (u := check_requirement(text, parse_requirement(text), lookup)) is not None
     ]
     if not unmet:
