@@ -1,13 +1,12 @@
 """Marker and fixtures of the fake phone and the agent-loop runner (capability 14).
 
 The work lives in :mod:`pytest_autoglm.phone`; it is imported when a test asks for a fixture.
+The fixtures' bodies, and the agent transcript's report section, are in ``phone/_fixtures.py``.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Generator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -52,6 +51,14 @@ class _Stats:
 _STATS = pytest.StashKey[_Stats]()
 
 
+def _count(config: pytest.Config, phone: FakePhone) -> None:
+    """Add a finished test's phone to the run's counters (``autoglm_phone``'s teardown)."""
+    stats = config.stash.setdefault(_STATS, _Stats())
+    stats.tests += 1
+    stats.commands += len(phone.commands)
+    stats.unknown += len(phone.unknown_commands)
+
+
 @pytest.fixture
 def autoglm_phone(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
@@ -66,75 +73,9 @@ def autoglm_phone(
     values and its sleeps pass on the virtual clock instead). At
     teardown the test fails if a command the fake does not know was run.
     """
-    from pytest_autoglm.phone import FakePhone
-    from pytest_autoglm.phone._config import PhoneConfig
-    from pytest_autoglm.phone._timing import zero_delays
+    from pytest_autoglm.phone._fixtures import fake_phone
 
-    if os.name != "posix":  # the executables are #! scripts talking over a Unix socket
-        pytest.skip(f"the fake phone needs a POSIX system (Linux, macOS); found {os.name}")
-    config = PHONE_MARKER.options_for(request.node) or PhoneConfig()
-    clock = None
-    if "autoglm_clock" in request.fixturenames:  # record command times on the virtual clock
-        clock = request.getfixturevalue("autoglm_clock").monotonic
-    phone = FakePhone(serial=config.serial, size=config.size, **({"clock": clock} if clock else {}))
-    if clock is not None:  # hung commands (pull_timeout) pass on the virtual clock too
-        from pytest_autoglm.phone._hang import HungCommands, can_patch
-
-        if can_patch():
-            virtual = request.getfixturevalue("autoglm_clock")
-            phone.hangs = HungCommands(virtual.monotonic, virtual.advance)
-            phone.hangs.patch(monkeypatch)
-    if config.scenario is not None:
-        phone.load(Path(request.node.path).parent / config.scenario)
-    if request.node.get_closest_marker("autoglm_cassette"):  # commands go in the cassette too
-        cassette = request.getfixturevalue("autoglm_cassette")
-        if cassette is not None:
-            cassette.attach_phone(phone)
-    phone.start()
-    monkeypatch.setenv("PATH", f"{phone.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    try:
-        if config.zero_delays and clock is None:
-            with zero_delays(monkeypatch):
-                yield phone
-        else:
-            yield phone
-    finally:
-        phone.stop()
-        stats = request.config.stash.setdefault(_STATS, _Stats())
-        stats.tests += 1
-        stats.commands += len(phone.commands)
-        stats.unknown += len(phone.unknown_commands)
-    if phone.errors:
-        pytest.fail("the fake phone failed to answer:\n" + "\n".join(phone.errors), pytrace=False)
-    if config.strict and phone.unknown_commands:
-        message = (
-            phone.unknown_report() + "\n(@pytest.mark.autoglm_phone(strict=False) allows them)"
-        )
-        pytest.fail(message, pytrace=False)
-
-
-_RUNNER = pytest.StashKey["AgentRunner"]()
-
-
-_TRANSCRIPTS = "autoglm.phone.transcripts"
-
-
-class _Transcripts:
-    """A failed test that ran an agent shows its transcripts in a report section.
-
-    Registered by ``autoglm_agent`` on first use: a suite without agents pays nothing per test.
-    """
-
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo[None]
-    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        report = yield
-        runner = item.stash.get(_RUNNER, None)
-        if report.failed and runner is not None and runner.transcripts:
-            text = "\n\n".join(str(t) for t in runner.transcripts)
-            report.sections.append(("autoglm agent transcript", text))
-        return report
+    yield from fake_phone(request, monkeypatch, PHONE_MARKER, _count)
 
 
 @pytest.fixture
@@ -147,13 +88,9 @@ def autoglm_agent(
     (``agent=`` takes yours) and returns a transcript: per step the request, the reply,
     the parsed action, the phone commands and the screen, and why the run stopped.
     """
-    from pytest_autoglm.phone import AgentRunner
+    from pytest_autoglm.phone._fixtures import agent_runner
 
-    manager = request.config.pluginmanager
-    if manager.get_plugin(_TRANSCRIPTS) is None:
-        manager.register(_Transcripts(), _TRANSCRIPTS)
-    runner = request.node.stash[_RUNNER] = AgentRunner(autoglm_server, autoglm_phone)
-    return runner
+    return agent_runner(request, autoglm_server, autoglm_phone)
 
 
 _STATS_FROM_WORKER = "autoglm_phone_stats"

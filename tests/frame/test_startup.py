@@ -55,7 +55,7 @@ def test_a_suite_that_uses_no_capability_loads_no_checker(pytester: pytest.Pytes
 
 
 #: the fixture bodies the plugin modules delegate to: loaded when a test asks for the fixture
-FIXTURE_BODIES = ("pytest_autoglm.realserver._fixture",)
+FIXTURE_BODIES = ("pytest_autoglm.phone._fixtures", "pytest_autoglm.realserver._fixture")
 
 
 def test_a_suite_that_uses_no_fixture_loads_no_fixture_body(pytester: pytest.Pytester) -> None:
@@ -69,10 +69,12 @@ def test_a_suite_that_uses_no_fixture_loads_no_fixture_body(pytester: pytest.Pyt
     result = pytester.runpytest_subprocess("-q", "-s")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["LOADED []"])
-    # a test that asks for the fixtures loads them (skipped: none is configured)
-    pytester.makepyfile("def test_uses(autoglm_model_server): pass")
+    # tests that ask for the fixtures load them (the model server skips: none is configured)
+    pytester.makepyfile(
+        "def test_agent(autoglm_agent): pass\ndef test_model_server(autoglm_model_server): pass\n"
+    )
     result = pytester.runpytest_subprocess("-q", "-s")
-    result.assert_outcomes(skipped=1)
+    result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines([f"LOADED {sorted(FIXTURE_BODIES)!r}"])
 
 
