@@ -3,30 +3,28 @@
 Options ``--autoglm-model-path`` and ``--autoglm-require-model``; marker
 ``autoglm_model``; fixtures ``autoglm_model_path``, ``autoglm_model`` and the
 ``autoglm_checkpoint`` factory. The work lives in :mod:`pytest_autoglm.models`; torch
-and the other optional packages are imported only when a model is loaded or written.
+and the other optional packages are imported only when a model is loaded or written. The
+fixtures' bodies are in ``models/_fixtures.py``, imported when a test asks for a fixture.
 """
 
 from __future__ import annotations
 
-import itertools
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from pytest_autoglm._markers import MarkerSpec, keyword_builder
 from pytest_autoglm._options import Option, flag_option
 from pytest_autoglm._plugins import plugin_dir
-from pytest_autoglm._reasons import did_you_mean
 from pytest_autoglm._settings import settings_of
 
 if TYPE_CHECKING:
+    from pytest_autoglm.models._fixtures import ModelOptions
     from pytest_autoglm.models._marker import ModelMarkerOptions
-
-NO_MODEL = "no model configured (pass --autoglm-model-path or set AUTOGLM_MODEL_PATH)"
 
 
 def _parse_model_path(text: str) -> str | None:
@@ -66,30 +64,10 @@ OPTIONS: tuple[Option[Any], ...] = (MODEL_PATH, REQUIRE_MODEL)
 MARKERS: tuple[MarkerSpec[Any], ...] = (MODEL_MARKER,)
 
 
-def _missing(config: pytest.Config, reason: str) -> NoReturn:
-    """Skip, or fail under --autoglm-require-model (a model runner without a model is broken)."""
-    if settings_of(config)[REQUIRE_MODEL]:
-        pytest.fail(f"{reason} [--autoglm-require-model]", pytrace=False)
-    pytest.skip(reason)
+def _options() -> ModelOptions:
+    from pytest_autoglm.models._fixtures import ModelOptions
 
-
-#: Where --autoglm-model-path's value came from, as the "fix:" line of a wrong path names it.
-_SOURCE_NAMES = {
-    "command line": MODEL_PATH.flag,
-    "environment": MODEL_PATH.env,
-    "ini": f"the ini key {MODEL_PATH.ini}",
-    "default": f"{MODEL_PATH.flag} or {MODEL_PATH.env}",
-}
-
-
-def _marker_options(request: pytest.FixtureRequest) -> ModelMarkerOptions:
-    node = request.node
-    options = MODEL_MARKER.options_for(node) if isinstance(node, pytest.Item) else None
-    if options is None:
-        from pytest_autoglm.models._marker import ModelMarkerOptions
-
-        options = ModelMarkerOptions()
-    return options
+    return ModelOptions(path=MODEL_PATH, require=REQUIRE_MODEL, marker=MODEL_MARKER)
 
 
 @pytest.fixture
@@ -101,23 +79,9 @@ def autoglm_model_path(request: pytest.FixtureRequest) -> Path:
     resolved from and near-miss names there. Under ``--autoglm-require-model`` a missing
     configuration fails instead of skipping.
     """
-    from pytest_autoglm.models import ModelError
-    from pytest_autoglm.models._paths import existing_model_path
+    from pytest_autoglm.models._fixtures import model_path
 
-    config = request.config
-    settings = settings_of(config)
-    given = _marker_options(request).path
-    source = f"@pytest.mark.autoglm_model(path={given!r})"
-    if given is None:
-        given = settings[MODEL_PATH]
-        source = _SOURCE_NAMES[settings.source(MODEL_PATH)]
-    if given is None:
-        _missing(config, NO_MODEL)
-    try:
-        return existing_model_path(given, config.rootpath, source=source)
-    except ModelError as exc:
-        failure = str(exc)
-    pytest.fail(failure, pytrace=False)  # outside except: no chained traceback in the report
+    return model_path(request, _options())
 
 
 @pytest.fixture
@@ -131,47 +95,9 @@ def autoglm_model(request: pytest.FixtureRequest, autoglm_model_path: Path) -> A
     device: copy it before changing it. A format whose optional package is missing
     skips with the install command.
     """
-    from pytest_autoglm.models import MissingExtraError, ModelError, inspect_checkpoint
-    from pytest_autoglm.models._cache import cache_of
-    from pytest_autoglm.models._load import load_info
+    from pytest_autoglm.models._fixtures import model
 
-    config = request.config
-    options = _marker_options(request)
-    device: Any = "cpu"
-    if "autoglm_torch_device" in request.fixturenames:
-        device = request.getfixturevalue("autoglm_torch_device")
-    cache = cache_of(config)
-    try:
-        info = inspect_checkpoint(
-            autoglm_model_path, root=config.rootpath, sha256=options.sha256,
-            manifest=options.manifest, digest_cache=cache.digests,
-        )  # fmt: skip
-        key = (
-            str(info.path),
-            info.mtime_ns,
-            str(device),
-            options.trust_pickle,
-            options.transformers,
-        )
-        return cache.get_or_load(
-            key, info.describe(),
-            lambda: load_info(
-                info, map_location=device, trust_pickle=options.trust_pickle,
-                transformers=options.transformers,
-            ),
-        )  # fmt: skip
-    except MissingExtraError as exc:
-        missing, failure = str(exc), None
-    except ModelError as exc:
-        missing, failure = None, str(exc)
-    # outside the except blocks, so the report shows the message, not a chained traceback
-    if missing is not None:
-        _missing(config, missing)
-    pytest.fail(failure or "", pytrace=False)
-
-
-#: keyword arguments of the autoglm_checkpoint factory (those of write_checkpoint)
-_CHECKPOINT_ARGUMENTS = ("corrupt", "saved_on", "seed", "name")
+    return model(request, autoglm_model_path, _options())
 
 
 @pytest.fixture
@@ -184,28 +110,9 @@ def autoglm_checkpoint(tmp_path: Path) -> Callable[..., Path]:
     Each call writes into a fresh folder. A format whose optional package (torch, onnx)
     is missing skips with the install command.
     """
-    from pytest_autoglm.models import MissingExtraError, ModelUsageError, write_checkpoint
+    from pytest_autoglm.models._fixtures import checkpoint_factory
 
-    counter = itertools.count()
-
-    def make(format: str = "safetensors", **kwargs: Any) -> Path:
-        __tracebackhide__ = True
-        unknown = sorted(set(kwargs) - set(_CHECKPOINT_ARGUMENTS))
-        if unknown:
-            hint = did_you_mean(unknown[0], _CHECKPOINT_ARGUMENTS)
-            raise TypeError(
-                f"autoglm_checkpoint() got an unknown argument {unknown[0]!r}{hint}; "
-                f"accepted: format, {', '.join(_CHECKPOINT_ARGUMENTS)}"
-            )
-        try:
-            return write_checkpoint(tmp_path / f"checkpoint{next(counter)}", format, **kwargs)  # type: ignore[arg-type]
-        except MissingExtraError as exc:
-            pytest.skip(str(exc))
-        except ModelUsageError as exc:
-            # A bad argument is the caller's mistake: show their line, not the writer's.
-            raise exc.with_traceback(None) from None
-
-    return make
+    return checkpoint_factory(tmp_path)
 
 
 def autoglm_header(config: pytest.Config) -> str | None:

@@ -55,7 +55,17 @@ def test_a_suite_that_uses_no_capability_loads_no_checker(pytester: pytest.Pytes
 
 
 #: the fixture bodies the plugin modules delegate to: loaded when a test asks for the fixture
-FIXTURE_BODIES = ("pytest_autoglm.phone._fixtures", "pytest_autoglm.realserver._fixture")
+FIXTURE_BODIES = (
+    "pytest_autoglm.models._fixtures",
+    "pytest_autoglm.phone._fixtures",
+    "pytest_autoglm.realserver._fixture",
+)
+#: tests that ask for a fixture of each body (the model server skips: none is configured)
+USES = (
+    "def test_agent(autoglm_agent): pass",
+    "def test_model_server(autoglm_model_server): pass",
+    "def test_checkpoint(autoglm_checkpoint): pass",
+)
 
 
 def test_a_suite_that_uses_no_fixture_loads_no_fixture_body(pytester: pytest.Pytester) -> None:
@@ -69,12 +79,10 @@ def test_a_suite_that_uses_no_fixture_loads_no_fixture_body(pytester: pytest.Pyt
     result = pytester.runpytest_subprocess("-q", "-s")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["LOADED []"])
-    # tests that ask for the fixtures load them (the model server skips: none is configured)
-    pytester.makepyfile(
-        "def test_agent(autoglm_agent): pass\ndef test_model_server(autoglm_model_server): pass\n"
-    )
+    # the check sees them: tests that ask for the fixtures load every body
+    pytester.makepyfile("\n".join(USES))
     result = pytester.runpytest_subprocess("-q", "-s")
-    result.assert_outcomes(passed=1, skipped=1)
+    result.assert_outcomes(passed=2, skipped=1)
     result.stdout.fnmatch_lines([f"LOADED {sorted(FIXTURE_BODIES)!r}"])
 
 

@@ -371,7 +371,7 @@ def test_a_bad_factory_argument_points_at_the_callers_line(pytester: pytest.Pyte
 def test_the_factory_accepts_what_write_checkpoint_accepts() -> None:
     import inspect
 
-    from pytest_autoglm._plugins.models import _CHECKPOINT_ARGUMENTS
+    from pytest_autoglm.models._fixtures import CHECKPOINT_ARGUMENTS
 
     parameters = inspect.signature(write_checkpoint).parameters
-    assert ("directory", "format", *_CHECKPOINT_ARGUMENTS) == tuple(parameters)
+    assert ("directory", "format", *CHECKPOINT_ARGUMENTS) == tuple(parameters)
