@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from pytest_autoglm._lazy import lazy_exports
-from pytest_autoglm._plain_imports import ASSERTION_HELPERS
+from pytest_autoglm._plain_imports import ASSERTION_HELPERS, plain_imports
+
+with plain_imports():  # pytest loads this package through its rewrite hook; not the rest
+    from pytest_autoglm._lazy import lazy_exports
 
 # Assertion helpers get pytest's rewritten, readable failure messages.
 pytest.register_assert_rewrite(*ASSERTION_HELPERS)

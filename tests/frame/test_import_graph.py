@@ -22,7 +22,12 @@ from pytest_autoglm._features import FEATURES
 ROOT = Path(pytest_autoglm.__file__).parent
 PACKAGE = "pytest_autoglm"
 #: the frame and the wiring: a capability package imports none of these
-WIRING = ("pytest_autoglm.plugin", "pytest_autoglm._plugins", "pytest_autoglm._features")
+WIRING = (
+    "pytest_autoglm.plugin",
+    "pytest_autoglm._frame",
+    "pytest_autoglm._plugins",
+    "pytest_autoglm._features",
+)
 
 
 def _modules() -> dict[str, Path]:

@@ -9,8 +9,7 @@ import pytest
 from pytest_autoglm._plain_imports import ASSERTION_HELPERS, _PlainFinder, plain_imports
 
 #: loaded before the plain window opens (the package and the entry point) or after it
-_THROUGH_PYTEST = {"pytest_autoglm", "pytest_autoglm.plugin", "pytest_autoglm._plain_imports",
-                   "pytest_autoglm._lazy"}  # fmt: skip
+_THROUGH_PYTEST = {"pytest_autoglm", "pytest_autoglm.plugin", "pytest_autoglm._plain_imports"}
 
 
 def test_start_up_modules_skip_the_rewriter_and_assertion_helpers_keep_it(
