@@ -1,7 +1,8 @@
 """Options, marker, fixture, header and summary of the fake model server (capability 1-3, 12).
 
 The work lives in :mod:`pytest_autoglm.server`; it is imported when a test first asks
-for the fixture, never at plugin load (it would pull in respx and httpx).
+for the fixture, never at plugin load (it would pull in respx and httpx). So is the
+fixture's body, ``server/_fixture.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import pytest
 
 from pytest_autoglm._markers import MarkerSpec, keyword_builder
 from pytest_autoglm._options import Option
-from pytest_autoglm._outcome import call_failed, track_call_outcome
 from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._settings import settings_of
 from pytest_autoglm._workers import received_counts, send_counts
@@ -166,6 +166,16 @@ def _stats(config: pytest.Config) -> _Stats:
     return stats
 
 
+def _count(config: pytest.Config, server: FakeServer) -> None:
+    """Add a stopped server's calls to the run's counters (``autoglm_server``'s teardown)."""
+    stats = _stats(config)
+    stats.tests += 1
+    requests, faults, unexpected = server.calls.tally()  # counted as calls arrived
+    stats.requests += requests
+    stats.faults += faults
+    stats.unexpected += unexpected
+
+
 def server_config_for(item: pytest.Item) -> ServerConfig:
     """The effective configuration of a test: marker keywords over the session options."""
     from pytest_autoglm.server import ServerConfig
@@ -199,49 +209,9 @@ def autoglm_server(request: pytest.FixtureRequest) -> Iterator[FakeServer]:
     ``@pytest.mark.autoglm_server(api_key="autoglm_api_key")`` makes it require, and
     export, the key of the ``autoglm_api_key`` fixture, without writing it in the marker.
     """
-    from pytest_autoglm.server import FakeServer
+    from pytest_autoglm.server._fixture import fake_server
 
-    track_call_outcome(request.config)
-    clock = None
-    if "autoglm_clock" in request.fixturenames:  # record call times on the virtual clock
-        clock = request.getfixturevalue("autoglm_clock").monotonic
-    from pytest_autoglm.secrets import secret_registry
-
-    config = server_config_for(request.node)
-    from pytest_autoglm.server._config import KEY_FROM_FIXTURE
-
-    if config.api_key == KEY_FROM_FIXTURE:  # the real key, never written in the marker
-        config = config.with_(api_key=str(request.getfixturevalue("autoglm_api_key")))
-    server = FakeServer(
-        config,
-        clock=clock,  # type: ignore[arg-type,unused-ignore]
-        redact=secret_registry(request.config).redact,
-    )
-    # The cassette plugin (``_plugins/live.py``) builds on this one, not the other way round:
-    # ask for its marker by name.
-    if request.node.get_closest_marker("autoglm_cassette"):
-        server.use_cassette(request.getfixturevalue("autoglm_cassette"))  # replay or live
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        stats = _stats(request.config)
-        stats.tests += 1
-        requests, faults, unexpected = server.calls.tally()  # counted as calls arrived
-        stats.requests += requests
-        stats.faults += faults
-        stats.unexpected += unexpected
-    if server.config.strict:
-        from pytest_autoglm.server import UnexpectedRequestsError
-
-        message = None
-        try:  # after a failed test, its unused replies are noise: that failure is the news
-            server.verify(unused=not call_failed(request.node))
-        except UnexpectedRequestsError as exc:
-            message = f"{type(exc).__name__}: {exc}"
-        if message is not None:  # the message says it all: no traceback of the plugin
-            pytest.fail(message, pytrace=False)
+    yield from fake_server(request, server_config_for, _count)
 
 
 @pytest.fixture

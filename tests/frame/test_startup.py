@@ -59,6 +59,7 @@ FIXTURE_BODIES = (
     "pytest_autoglm.models._fixtures",
     "pytest_autoglm.phone._fixtures",
     "pytest_autoglm.realserver._fixture",
+    "pytest_autoglm.server._fixture",
 )
 #: tests that ask for a fixture of each body (the model server skips: none is configured)
 USES = (
