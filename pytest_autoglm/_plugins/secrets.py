@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import pytest
 from _pytest.config import ConftestImportFailure  # not re-exported by pytest; stable since 3
@@ -32,9 +32,6 @@ from pytest_autoglm.secrets._session import (
     register_secrets,
     restore_session_env,
 )
-
-if TYPE_CHECKING:
-    from pytest_autoglm.secrets._registry import SecretRegistry
 
 
 def parse_secret_names(text: str) -> tuple[str, ...]:
@@ -110,76 +107,14 @@ def _register_warning_redactor(config: pytest.Config) -> None:
         config.pluginmanager.register(_WarningRedactor(config), name)
 
 
-class _Redaction:
-    """The per-report hooks, registered once the first secret is (a suite without secrets
-    pays nothing per test). Reports are redacted where they are made, and again where
-    xdist's controller rebuilds them from a worker."""
-
-    def __init__(self, registry: SecretRegistry) -> None:
-        self.registry = registry
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_configure(self, config: pytest.Config) -> None:
-        """Redact the terminal and pytest's log files (a historic hook: when registered
-        after configuration, pluggy calls it at once)."""
-        from pytest_autoglm.secrets._scrub import (
-            redact_debug_log,
-            redact_log_handlers,
-            redact_terminal,
-        )
-
-        streams = _UNDO_STREAMS_KEY in config.stash  # the terminal writes to sys.stdout then
-        if not streams and config.pluginmanager.get_plugin("terminalreporter") is not None:
-            redact_terminal(config.get_terminal_writer(), self.registry)
-        redact_log_handlers(config, self.registry)
-        redact_debug_log(config, self.registry)  # --debug sets its writer after parsing
-
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item
-    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
-        from pytest_autoglm.secrets._scrub import redact_item_sections, redact_report
-
-        redact_item_sections(item, self.registry)  # before the report copies them
-        report = yield
-        redact_report(report, self.registry)
-        return report
-
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_make_collect_report(
-        self,
-    ) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
-        from pytest_autoglm.secrets._scrub import redact_node_ids, redact_report
-
-        report = yield
-        redact_report(report, self.registry)
-        redact_node_ids(report.result, self.registry)
-        return report
-
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_report_from_serializable(self) -> Generator[None, Any, Any]:
-        """Redact reports that xdist's controller rebuilds from a worker (secrets the worker
-        registered at run time were already redacted there)."""
-        from pytest_autoglm.secrets._scrub import redact_report
-
-        report = yield
-        if isinstance(report, pytest.TestReport | pytest.CollectReport):
-            redact_report(report, self.registry)
-        return report
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_internalerror(self, excrepr: Any) -> None:
-        from pytest_autoglm.secrets._scrub import redact_terminal_repr
-
-        redact_terminal_repr(excrepr, self.registry)  # before junit xml and the terminal
-
-
 def _activate(config: pytest.Config) -> None:
     """Add the redaction hooks (once the first secret is registered)."""
     name = "autoglm.secrets.redaction"
     if config.pluginmanager.get_plugin(name) is None:
+        from pytest_autoglm.secrets._redaction import Redaction
+
         registry = secret_registry(config)
-        config.pluginmanager.register(_Redaction(registry), name)
+        config.pluginmanager.register(Redaction(registry, _UNDO_STREAMS_KEY), name)
 
 
 class _EarlyConfig:

@@ -59,6 +59,7 @@ FIXTURE_BODIES = (
     "pytest_autoglm.models._fixtures",
     "pytest_autoglm.phone._fixtures",
     "pytest_autoglm.realserver._fixture",
+    "pytest_autoglm.secrets._redaction",
     "pytest_autoglm.server._fixture",
 )
 #: tests that ask for a fixture of each body (the model server skips: none is configured)
@@ -66,11 +67,16 @@ USES = (
     "def test_agent(autoglm_agent): pass",
     "def test_model_server(autoglm_model_server): pass",
     "def test_checkpoint(autoglm_checkpoint): pass",
+    "def test_key(autoglm_api_key): pass",  # a registered secret: the redaction hooks
 )
 
 
-def test_a_suite_that_uses_no_fixture_loads_no_fixture_body(pytester: pytest.Pytester) -> None:
+def test_a_suite_that_uses_no_fixture_loads_no_fixture_body(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The plugin modules hold thin fixture stubs; the bodies stay out of a plain run."""
+    for name in ("AUTOGLM_API_KEY", "PHONE_AGENT_API_KEY", "AUTOGLM_ENV_FILE"):
+        monkeypatch.delenv(name, raising=False)
     pytester.makepyfile("def test_ok(): pass")
     pytester.makeconftest(
         "import sys\n"
@@ -82,8 +88,9 @@ def test_a_suite_that_uses_no_fixture_loads_no_fixture_body(pytester: pytest.Pyt
     result.stdout.fnmatch_lines(["LOADED []"])
     # the check sees them: tests that ask for the fixtures load every body
     pytester.makepyfile("\n".join(USES))
+    monkeypatch.setenv("AUTOGLM_API_KEY", "key-0123456789abcdef")
     result = pytester.runpytest_subprocess("-q", "-s")
-    result.assert_outcomes(passed=2, skipped=1)
+    result.assert_outcomes(passed=3, skipped=1)
     result.stdout.fnmatch_lines([f"LOADED {sorted(FIXTURE_BODIES)!r}"])
 
 
