@@ -5,7 +5,7 @@ modules), and at most 3% added wall time against the same suite run with
 ``-p no:autoglm``, measured in the same run, runs interleaved to share the machine's noise.
 
     unset PYTHONDONTWRITEBYTECODE; .venv/bin/python bench/bench_startup.py [--repeats 7] \
-        [--callgrind [--breakdown]] [--no-wall]
+        [--callgrind [--breakdown] [--gc-off]] [--no-wall]
 
 Wall time on a shared 2-core machine swings by more than the 3% being measured, so
 ``--callgrind`` also counts the instructions of one run of each configuration under
@@ -13,7 +13,14 @@ valgrind's callgrind (``PYTHONHASHSEED=0``): the same inputs give the same count
 else the machine does. It runs a suite of 200 and one of 2000 trivial tests, with the plugin
 and with ``-p no:autoglm``, and splits what the plugin adds into a fixed part (per run) and
 a per-test part (targets, issue 17: under 50 M fixed, under 1% per test; issue 13: at most
-+3% on 2000 tests). ``--breakdown`` also blocks one capability plugin at a time
++3% on 2000 tests).
+
+The garbage collector's full passes fall where allocation counts put them: a few thousand
+more objects at start-up (the plugin's, a longer environment, another suite directory) can
+move a full pass into or out of a run, about 5 M instructions in this process, so figures
+with the collector on differ by several M between environments. ``--gc-off`` runs every
+pytest with ``gc.disable()``: the plugin's own work, the same in every environment.
+``--breakdown`` also blocks one capability plugin at a time
 (``-p no:autoglm.<name>``) on the 2000-test suite, to show what each one costs per test.
 """
 
@@ -67,13 +74,18 @@ def suite_time(root: Path, extra: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def instructions(root: Path, extra: list[str]) -> int:
+#: ``python -c`` program: pytest with the garbage collector off (``--gc-off``)
+GC_OFF_PYTEST = "import gc, sys; gc.disable(); import pytest; sys.exit(pytest.main(sys.argv[1:]))"
+
+
+def instructions(root: Path, extra: list[str], gc_off: bool = False) -> int:
     """Instructions executed by one pytest run of the suite, counted by callgrind."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}
+    start = ["-c", GC_OFF_PYTEST] if gc_off else ["-m", "pytest"]
     out = subprocess.run(
         [
             "valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra,
+            sys.executable, *start, "-q", "-p", "no:cacheprovider", *extra,
         ],
         cwd=root, capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
@@ -83,12 +95,16 @@ def instructions(root: Path, extra: list[str]) -> int:
     return int(match.group(1))
 
 
-def callgrind_report(small: Path, large: Path, sizes: tuple[int, int], breakdown: bool) -> None:
+def callgrind_report(
+    small: Path, large: Path, sizes: tuple[int, int], breakdown: bool, gc_off: bool
+) -> None:
     """Fixed and per-test instructions the plugin adds, from two suite sizes."""
     n_small, n_large = sizes
     off = ["-p", "no:autoglm"]
-    on_small, off_small = instructions(small, []), instructions(small, off)
-    on_large, off_large = instructions(large, []), instructions(large, off)
+    on_small, off_small = instructions(small, [], gc_off), instructions(small, off, gc_off)
+    on_large, off_large = instructions(large, [], gc_off), instructions(large, off, gc_off)
+    if gc_off:
+        print("(garbage collector off in every run: the plugin's own work, without GC luck)")
     per_test = ((on_large - off_large) - (on_small - off_small)) / (n_large - n_small)
     fixed = (on_small - off_small) - per_test * n_small
     baseline_per_test = (off_large - off_small) / (n_large - n_small)
@@ -104,7 +120,7 @@ def callgrind_report(small: Path, large: Path, sizes: tuple[int, int], breakdown
     )
     if not breakdown:
         return
-    from pytest_autoglm.plugin import FEATURES
+    from pytest_autoglm._features import FEATURES
 
     for name in FEATURES:
         blocked = instructions(large, ["-p", f"no:autoglm.{name}"])
@@ -122,6 +138,11 @@ def main() -> None:
         "--breakdown", action="store_true", help="with --callgrind: block each capability in turn"
     )
     parser.add_argument("--no-wall", action="store_true", help="skip the wall-time runs")
+    parser.add_argument(
+        "--gc-off",
+        action="store_true",
+        help="with --callgrind: run pytest with the garbage collector off (deterministic counts)",
+    )
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
@@ -141,7 +162,7 @@ def main() -> None:
             small.mkdir()
             write_suite(small, files=2)
             suite_time(small, [])
-            callgrind_report(small, root, (200, 2000), args.breakdown)
+            callgrind_report(small, root, (200, 2000), args.breakdown, args.gc_off)
         if args.no_wall:
             return
         with_plugin, without = [], []

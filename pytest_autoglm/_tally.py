@@ -30,6 +30,12 @@ def _with_properties(config: pytest.Config) -> list[pytest.TestReport]:
     return found
 
 
+def any_tagged(config: pytest.Config) -> bool:
+    """Whether any report of the run carries a user property (a summary with nothing to
+    count stops here, before it imports what it would count with)."""
+    return bool(_with_properties(config))
+
+
 def tagged_reports(
     config: pytest.Config, name: str, when: str
 ) -> Iterator[tuple[pytest.TestReport, str]]:

@@ -25,7 +25,7 @@ from pytest_autoglm._markers import (
 from pytest_autoglm._options import Option, flag_option
 from pytest_autoglm._plugins import plugin_dir
 from pytest_autoglm._settings import settings_of
-from pytest_autoglm._tally import tagged_reports
+from pytest_autoglm._tally import any_tagged, tagged_reports
 from pytest_autoglm.leaks._defaults import (
     DEFAULT_CPU,
     DEFAULT_GPU,
@@ -34,7 +34,6 @@ from pytest_autoglm.leaks._defaults import (
     DEFAULT_WARMUP,
 )
 from pytest_autoglm.leaks._seam import registrars
-from pytest_autoglm.leaks._verdicts import VERDICT_PROPERTY
 
 if TYPE_CHECKING:
     from pytest_autoglm.leaks._thresholds import LeakOptions, LimitOptions
@@ -168,6 +167,10 @@ def autoglm_header(config: pytest.Config) -> str | None:
 
 
 def autoglm_summary(config: pytest.Config) -> list[str] | None:
+    if not any_tagged(config):
+        return None
+    from pytest_autoglm.leaks._verdicts import VERDICT_PROPERTY
+
     verdicts = [verdict for _, verdict in tagged_reports(config, VERDICT_PROPERTY, "call")]
     if not verdicts:
         return None
