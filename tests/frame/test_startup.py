@@ -39,16 +39,21 @@ def test_a_plain_suite_with_the_plugin_imports_nothing_heavy(pytester: pytest.Py
     result.assert_outcomes(passed=1)
 
 
-def test_a_suite_that_uses_no_capability_loads_no_checker(pytester: pytest.Pytester) -> None:
-    """Per-test machinery (GPU gate, leak rounds) loads only when a test needs it."""
-    pytester.makepyfile("def test_ok(): pass")
+def _print_loaded_at_exit(pytester: pytest.Pytester, modules: tuple[str, ...]) -> None:
+    """A conftest that prints ``LOADED [...]``: which of ``modules`` the run imported."""
     pytester.makeconftest(
         "import sys\n"
         "def pytest_unconfigure(config):\n"
-        "    print('LOADED', sorted(m for m in sys.modules if m in (\n"
-        "        'pytest_autoglm.gpu._gate', 'pytest_autoglm.gpu._session',\n"
-        "        'pytest_autoglm.leaks._marked', 'pytest_autoglm.leaks._check')))\n"
+        f"    print('LOADED', sorted(m for m in sys.modules if m in {modules!r}))\n"
     )
+
+
+def test_a_suite_that_uses_no_capability_loads_no_checker(pytester: pytest.Pytester) -> None:
+    """Per-test machinery (GPU gate, leak rounds) loads only when a test needs it."""
+    pytester.makepyfile("def test_ok(): pass")
+    checkers = ("pytest_autoglm.gpu._gate", "pytest_autoglm.gpu._session",
+                "pytest_autoglm.leaks._marked", "pytest_autoglm.leaks._check")  # fmt: skip
+    _print_loaded_at_exit(pytester, checkers)
     result = pytester.runpytest_subprocess("-q", "-s")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["LOADED []"])
@@ -78,11 +83,7 @@ def test_a_suite_that_uses_no_fixture_loads_no_fixture_body(
     for name in ("AUTOGLM_API_KEY", "PHONE_AGENT_API_KEY", "AUTOGLM_ENV_FILE"):
         monkeypatch.delenv(name, raising=False)
     pytester.makepyfile("def test_ok(): pass")
-    pytester.makeconftest(
-        "import sys\n"
-        "def pytest_unconfigure(config):\n"
-        f"    print('LOADED', sorted(m for m in sys.modules if m in {FIXTURE_BODIES!r}))\n"
-    )
+    _print_loaded_at_exit(pytester, FIXTURE_BODIES)
     result = pytester.runpytest_subprocess("-q", "-s")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["LOADED []"])
@@ -139,11 +140,8 @@ def test_a_run_without_env_files_or_secrets_loads_no_secret_reader(
     for name in ("AUTOGLM_API_KEY", "PHONE_AGENT_API_KEY", "AUTOGLM_ENV_FILE"):
         monkeypatch.delenv(name, raising=False)
     pytester.makepyfile("def test_ok(): pass")
-    pytester.makeconftest(
-        "import sys\n"
-        "def pytest_unconfigure(config):\n"
-        "    print('LOADED', sorted(m for m in sys.modules if m in (\n"
-        "        'pytest_autoglm.secrets._envfile', 'pytest_autoglm.secrets._matcher')))\n"
+    _print_loaded_at_exit(
+        pytester, ("pytest_autoglm.secrets._envfile", "pytest_autoglm.secrets._matcher")
     )
     result = pytester.runpytest_subprocess("-q", "-s")
     result.assert_outcomes(passed=1)
