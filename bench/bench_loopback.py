@@ -399,6 +399,12 @@ def spread(values: list[float]) -> str:
     return f"{med:.2f}x [{q1:.2f} {q3:.2f}] {v[0]:.2f}-{v[-1]:.2f}"
 
 
+def _ratio_header(kinds: list[str], others: list[str], width: int) -> str:
+    """Column titles: one per server, then one per ratio to the stdlib server."""
+    servers = "".join(f"{k:>10}" for k in kinds)
+    return servers + "   " + "".join(f"{k}/stdlib".ljust(width) for k in others)
+
+
 def report_throughput(kinds: list[str], body_file: str, rounds: int, seconds: float,
                       pin: bool) -> None:  # fmt: skip
     """Rounds of one short block per server, order reversed each round; ratios within a round.
@@ -457,12 +463,7 @@ def report_throughput(kinds: list[str], body_file: str, rounds: int, seconds: fl
         " blocks of one round: median [quartiles] min-max of the rounds"
     )
     for shape in REQUESTS:
-        header = (
-            "".join(f"{k:>10}" for k in kinds)
-            + "   "
-            + "".join(f"{k}/stdlib".ljust(36) for k in others)
-        )
-        print(f"  {shape:8}{header}".rstrip())
+        print(f"  {shape:8}{_ratio_header(kinds, others, 36)}".rstrip())
         for threads in THREADS:
             line = f"  {threads:2} thr. " + "".join(
                 f"{statistics.median(column(shape, threads, k, 0)):10.0f}" for k in kinds
@@ -483,11 +484,7 @@ def report_throughput(kinds: list[str], body_file: str, rounds: int, seconds: fl
         " as there; cs: context switches per request"
     )
     for shape in REQUESTS:
-        header = (
-            "".join(f"{k:>10}" for k in kinds)
-            + "   "
-            + "".join(f"{k}/stdlib".ljust(31) for k in others)
-        )
+        header = _ratio_header(kinds, others, 31)
         print(f"  {shape:8}{header}" + "".join(f"cs {k}".rjust(14) for k in kinds))
         for threads in THREADS:
             line = f"  {threads:2} thr. "

@@ -39,6 +39,12 @@ def test_a_plain_suite_with_the_plugin_imports_nothing_heavy(pytester: pytest.Py
     result.assert_outcomes(passed=1)
 
 
+def _without_keys_or_env_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No API key variable and no env file setting: the run registers no secret."""
+    for name in ("AUTOGLM_API_KEY", "PHONE_AGENT_API_KEY", "AUTOGLM_ENV_FILE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def _print_loaded_at_exit(pytester: pytest.Pytester, modules: tuple[str, ...]) -> None:
     """A conftest that prints ``LOADED [...]``: which of ``modules`` the run imported."""
     pytester.makeconftest(
@@ -80,8 +86,7 @@ def test_a_suite_that_uses_no_fixture_loads_no_fixture_body(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The plugin modules hold thin fixture stubs; the bodies stay out of a plain run."""
-    for name in ("AUTOGLM_API_KEY", "PHONE_AGENT_API_KEY", "AUTOGLM_ENV_FILE"):
-        monkeypatch.delenv(name, raising=False)
+    _without_keys_or_env_file(monkeypatch)
     pytester.makepyfile("def test_ok(): pass")
     _print_loaded_at_exit(pytester, FIXTURE_BODIES)
     result = pytester.runpytest_subprocess("-q", "-s")
@@ -137,8 +142,7 @@ def test_a_run_without_env_files_or_secrets_loads_no_secret_reader(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The env file reader loads when there is a file; the matcher when there is a secret."""
-    for name in ("AUTOGLM_API_KEY", "PHONE_AGENT_API_KEY", "AUTOGLM_ENV_FILE"):
-        monkeypatch.delenv(name, raising=False)
+    _without_keys_or_env_file(monkeypatch)
     pytester.makepyfile("def test_ok(): pass")
     _print_loaded_at_exit(
         pytester, ("pytest_autoglm.secrets._envfile", "pytest_autoglm.secrets._matcher")
